@@ -1,0 +1,130 @@
+"""The ``ggzy`` command: serve, demo, migrate, seed, verify, outbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from ggzy.core.settings import SettingsError, load_settings
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from ggzy.core.migrate import upgrade
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    print(f"数据库已迁移到最新版本：{_redact(settings.resolved_database_url)}")
+    return 0
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def _cmd_seed(args: argparse.Namespace) -> int:
+    from ggzy.core.db import create_database
+    from ggzy.demo import seed_demo
+
+    settings = load_settings()
+    db = create_database(settings.resolved_database_url)
+    try:
+        report = seed_demo(db, settings=settings)
+    finally:
+        db.dispose()
+    print(report)
+    return 0
+
+
+def _serve(settings_host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    from ggzy.web.app import create_app
+
+    settings = load_settings()
+    app = create_app(settings)
+    print(f"平台已启动：http://{settings_host or settings.host}:{port or settings.port}/")
+    uvicorn.run(app, host=settings_host or settings.host, port=port or settings.port, log_level="info")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(args.host, args.port)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Migrate, seed demo data (idempotent) and serve: the README's first command."""
+    _cmd_migrate(args)
+    _cmd_seed(args)
+    if args.no_serve:
+        return 0
+    return _serve(args.host, args.port)
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from ggzy.ledger.cli import verify_command
+
+    return verify_command(args)
+
+
+def _cmd_outbox(args: argparse.Namespace) -> int:
+    from ggzy.core.db import create_database
+    from ggzy.core.events import deliver_pending
+
+    settings = load_settings()
+    db = create_database(settings.resolved_database_url)
+    ok, failed = deliver_pending(db)
+    print(json.dumps({"delivered": ok, "failed": failed}, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ggzy", description="ggzy 公共资源交易平台")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="启动 Web 服务")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("demo", help="迁移数据库、导入演示数据并启动")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("migrate", help="把数据库迁移到最新版本")
+    p.set_defaults(func=_cmd_migrate)
+
+    p = sub.add_parser("seed", help="导入演示数据（可重复执行）")
+    p.set_defaults(func=_cmd_seed)
+
+    p = sub.add_parser("verify", help="校验透明账本：下载的日志与签名树头是否一致")
+    from ggzy.ledger.cli import add_verify_arguments
+
+    add_verify_arguments(p)
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("outbox", help="重试待投递的消息")
+    p.set_defaults(func=_cmd_outbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared primitives: settings, database, clock, errors, security, events."""

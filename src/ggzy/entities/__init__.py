@@ -1,0 +1,1 @@
+"""Market entities (register once, province-wide), their users, roles, sessions and API tokens."""

@@ -1,0 +1,159 @@
+"""Credentials: password login with throttling, browser sessions and API bearer tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ggzy.core.errors import TooManyRequests, Unauthenticated
+from ggzy.core.security import (
+    DUMMY_HASH,
+    Grant,
+    Principal,
+    Role,
+    hash_password,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from ggzy.core.settings import Settings
+from ggzy.entities.models import ApiToken, LoginAttempt, User, WebSession
+from ggzy.ledger import service as ledger
+
+
+def principal_for(user: User, *, via: str) -> Principal:
+    grants = tuple(Grant(role=Role(r.role), trade=r.trade, region_code=r.region_code) for r in user.roles)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        entity_id=user.entity_id,
+        grants=grants,
+        is_entity_admin=user.is_entity_admin,
+        via=via,
+    )
+
+
+def _recent_failures(session: Session, *, username: str, ip: str, since: datetime) -> tuple[int, int]:
+    by_user = session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at >= since
+        )
+    )
+    by_ip = session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= since
+        )
+    )
+    return int(by_user or 0), int(by_ip or 0)
+
+
+def authenticate(session: Session, *, username: str, password: str, ip: str, now: datetime, settings: Settings) -> User:
+    """Check a password, refusing while the account or the address is throttled.
+
+    Failures are recorded but, as the issue asks, not put in the public ledger; successes are.
+    A username or address with ``login_max_failures`` failures inside the window is locked out for the
+    rest of that window (and an address gets ten times the allowance, since offices share one).
+    """
+    username = username.strip()
+    window = timedelta(minutes=settings.login_window_minutes)
+    by_user, by_ip = _recent_failures(session, username=username, ip=ip, since=now - window)
+    if by_user >= settings.login_max_failures or by_ip >= settings.login_max_failures * 10:
+        raise TooManyRequests(f"登录失败次数过多，请 {settings.login_lock_minutes} 分钟后再试", code="AUTH_THROTTLED")
+    user = session.scalars(
+        select(User).options(selectinload(User.roles)).where(User.username == username)
+    ).one_or_none()
+    ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    if user is None or not ok or not user.is_active:
+        session.add(LoginAttempt(username=username[:50], ip=ip[:64], at=now, success=False))
+        raise Unauthenticated("用户名或密码错误", code="AUTH_INVALID_CREDENTIALS", field="password")
+    session.add(LoginAttempt(username=username, ip=ip[:64], at=now, success=True))
+    ledger.record(
+        session,
+        kind="user.logged_in",
+        actor=f"user:{user.id}",
+        subject=f"user:{user.id}",
+        data={},
+        private={"ip": ip},
+        now=now,
+    )
+    return user
+
+
+def start_session(session: Session, *, user: User, ip: str, now: datetime, settings: Settings) -> str:
+    """Create a browser session and return the cookie value (only its digest is stored)."""
+    raw = new_token("s")
+    session.add(
+        WebSession(
+            digest=token_digest(raw),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.session_days),
+            ip=ip[:64],
+        )
+    )
+    return raw
+
+
+def end_session(session: Session, *, raw: str) -> None:
+    ws = session.scalars(select(WebSession).where(WebSession.digest == token_digest(raw))).one_or_none()
+    if ws is not None:
+        session.delete(ws)
+
+
+def principal_from_session(session: Session, *, raw: str, now: datetime) -> Principal | None:
+    row = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .options(selectinload(User.roles))
+        .where(WebSession.digest == token_digest(raw))
+    ).one_or_none()
+    if row is None:
+        return None
+    ws, user = row
+    if ws.expires_at <= now or not user.is_active:
+        return None
+    return principal_for(user, via="session")
+
+
+def issue_token(session: Session, *, user: User, name: str, now: datetime, settings: Settings) -> tuple[str, ApiToken]:
+    raw = new_token("ggzy")
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        digest=token_digest(raw),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.api_token_days),
+    )
+    session.add(token)
+    session.flush()
+    ledger.record(
+        session,
+        kind="token.issued",
+        actor=f"user:{user.id}",
+        subject=f"user:{user.id}",
+        data={"token_id": token.id, "name": name, "expires_at": token.expires_at},
+        now=now,
+    )
+    return raw, token
+
+
+def principal_from_token(session: Session, *, raw: str, now: datetime) -> Principal | None:
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .options(selectinload(User.roles))
+        .where(ApiToken.digest == token_digest(raw))
+    ).one_or_none()
+    if row is None:
+        return None
+    token, user = row
+    if token.revoked_at is not None or token.expires_at <= now or not user.is_active:
+        return None
+    return principal_for(user, via="token")
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)

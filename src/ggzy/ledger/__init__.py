@@ -1,0 +1,1 @@
+"""Transparency ledger: append-only Merkle log (RFC 6962), signed tree heads, proofs."""

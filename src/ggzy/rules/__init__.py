@@ -1,0 +1,1 @@
+"""Rules as data: legal periods, thresholds and limits with their citations; the working-day calendar."""

@@ -1,0 +1,1 @@
+"""Web layer: app factory, unit-of-work routing, errors, CSRF, templates and static files."""
