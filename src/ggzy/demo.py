@@ -6,6 +6,7 @@ from ggzy.core.clock import SystemClock
 from ggzy.core.db import Database
 from ggzy.core.settings import Settings
 from ggzy.entities.demo import seed_entities
+from ggzy.projects.demo import seed_projects
 from ggzy.regions.demo import seed_centers
 from ggzy.regions.service import load_regions
 
@@ -19,9 +20,13 @@ def seed_demo(db: Database, *, settings: Settings) -> str:
         centers = seed_centers(session, now=now)
     with db.transaction() as session:
         accounts = seed_entities(session, now=now, settings=settings)
+    notes: list[str] = []
+    with db.transaction() as session:
+        notes += seed_projects(session, now=now, settings=settings)
     lines = [
         f"演示数据已就绪：新增行政区划 {regions} 个，新增交易中心 {centers} 个。",
         f"演示账号（密码在首次导入时随机生成，保存在 {settings.data_dir / 'demo-accounts.txt'}）：",
     ]
     lines += [f"  {a.role_label:<12} 用户名 {a.username:<12} 密码 {a.password}" for a in accounts]
+    lines += notes
     return "\n".join(lines)

@@ -1,0 +1,93 @@
+"""API shapes for projects, lots and the opening result of a lot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ggzy.entities.trades import Trade
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ProjectIn(_In):
+    name: str = Field(min_length=4, max_length=200, description="项目名称")
+    trade: Trade = Field(description="交易类型")
+    region_code: str = Field(min_length=2, max_length=12, pattern=r"^[0-9]+$", description="项目所在行政区划代码")
+    owner_entity_id: int | None = Field(
+        default=None, description="招标人/采购人的主体编号（代理机构创建时必填；招标人自行创建时留空）"
+    )
+    fund_source: str = Field(default="", max_length=100, description="资金来源")
+    state_funded: bool = Field(default=True, description="是否国有资金占控股或主导地位")
+    description: str = Field(default="", max_length=5000, description="项目概况")
+
+
+class LotIn(_In):
+    code: str = Field(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z\-]+$", description="标段（包）编号")
+    name: str = Field(min_length=2, max_length=200, description="标段（包）名称")
+    procedure: str = Field(min_length=2, max_length=40, description="交易方式，如 open_tender")
+    estimate: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="估算价/采购预算（元）")
+    max_price: Decimal | None = Field(default=None, gt=0, max_digits=16, decimal_places=2, description="最高投标限价")
+    category: str = Field(default="works", pattern=r"^(works|goods|services)$", description="工程/货物/服务")
+
+
+class OpenedBidIn(_In):
+    entity_id: int = Field(description="投标人主体编号")
+    price: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="投标报价（元）")
+    listed_items: dict[str, Any] = Field(default_factory=dict, description="开标唱标的其他内容（工期、质量等）")
+
+
+class OpeningIn(_In):
+    bids: list[OpenedBidIn] = Field(min_length=1, max_length=500, description="开标记录中的投标人及报价")
+
+
+class LotBidderOut(BaseModel):
+    id: int
+    entity_id: int
+    entity_name: str
+    price: Decimal
+    listed_items: dict[str, Any]
+    status: str
+    opened_at: datetime
+
+
+class LotOut(BaseModel):
+    id: int
+    project_id: int
+    code: str
+    name: str
+    procedure: str
+    estimate: Decimal
+    max_price: Decimal | None
+    category: str
+    stage: str
+    bidder_count: int | None = Field(description="开标后的投标人数量；开标前为空")
+
+
+class ProjectOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    trade: str
+    region_code: str
+    owner_entity_id: int
+    owner_name: str
+    agency_entity_id: int | None
+    agency_name: str | None
+    fund_source: str
+    state_funded: bool
+    description: str
+    created_at: datetime
+    lots: list[LotOut]
+
+
+class ProjectPage(BaseModel):
+    items: list[ProjectOut]
+    total: int
+    limit: int
+    offset: int

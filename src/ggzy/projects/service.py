@@ -1,0 +1,350 @@
+"""Use cases of projects and lots: create a project, add lots, take in a lot's opening result.
+
+The full notice-to-contract lifecycle (issue 4) drives ``Lot.stage`` through its procedure's transition
+table; until then a lot moves draft → opened (opening result recorded by center staff, e.g. for a lot opened
+in a connected trading system) → evaluating → evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ggzy.core.clock import SHANGHAI
+from ggzy.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
+from ggzy.core.security import Principal, Role
+from ggzy.entities.models import Entity
+from ggzy.entities.trades import EntityKind, Trade
+from ggzy.ledger import service as ledger
+from ggzy.projects import codes
+from ggzy.projects.models import Lot, LotBidder, Project
+from ggzy.regions.models import Region
+
+PROCEDURES_BY_TRADE: dict[str, tuple[str, ...]] = {
+    Trade.construction: ("open_tender", "invited_tender"),
+    Trade.procurement: (
+        "open_tender",
+        "invited_tender",
+        "competitive_negotiation",
+        "competitive_consultation",
+        "inquiry",
+        "single_source",
+    ),
+    Trade.land: ("auction", "listing", "open_tender"),
+    Trade.mining: ("auction", "listing", "open_tender"),
+    Trade.property: ("auction", "online_bidding", "open_tender"),
+    Trade.medical: ("open_tender", "competitive_negotiation"),
+}
+
+PROCEDURE_LABELS_ZH = {
+    "open_tender": "公开招标",
+    "invited_tender": "邀请招标",
+    "competitive_negotiation": "竞争性谈判",
+    "competitive_consultation": "竞争性磋商",
+    "inquiry": "询价",
+    "single_source": "单一来源",
+    "auction": "拍卖",
+    "listing": "挂牌",
+    "online_bidding": "网络竞价",
+}
+
+STAGE_LABELS_ZH = {
+    "draft": "草稿",
+    "opened": "已开标",
+    "evaluating": "评标中",
+    "evaluated": "评标结束",
+    "failed": "流标",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    source: tuple[str, ...]
+    target: str
+
+
+# Stage changes this package makes itself; anything else is refused as out of stage.
+TRANSITIONS = {
+    "record_opening": Transition("record_opening", ("draft",), "opened"),
+    "start_evaluation": Transition("start_evaluation", ("opened",), "evaluating"),
+    "finish_evaluation": Transition("finish_evaluation", ("evaluating",), "evaluated"),
+}
+
+# Fewer than three bids: no opening (条例44; 87号令41).
+MIN_BIDS = 3
+
+
+def _transition(lot: Lot, action: str, *, now: datetime) -> str:
+    rule = TRANSITIONS[action]
+    if lot.stage not in rule.source:
+        raise Conflict(
+            f"标段当前阶段为“{STAGE_LABELS_ZH.get(lot.stage, lot.stage)}”，不能执行此操作",
+            code="LOT_OUT_OF_STAGE",
+            field="stage",
+        )
+    before = lot.stage
+    lot.stage = rule.target
+    lot.updated_at = now
+    return before
+
+
+def get_project(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"项目 {project_id} 不存在", code="PROJECT_NOT_FOUND", field="project_id")
+    return project
+
+
+def get_lot(session: Session, lot_id: int) -> Lot:
+    lot = session.get(Lot, lot_id)
+    if lot is None:
+        raise NotFound(f"标段 {lot_id} 不存在", code="LOT_NOT_FOUND", field="lot_id")
+    return lot
+
+
+def is_manager(actor: Principal | None, project: Project) -> bool:
+    """The owner's or its agency's staff run the project."""
+    return (
+        actor is not None
+        and actor.has(Role.owner_staff)
+        and actor.entity_id is not None
+        and actor.entity_id in (project.owner_entity_id, project.agency_entity_id)
+    )
+
+
+def require_manager(actor: Principal, project: Project) -> None:
+    if not is_manager(actor, project):
+        # Another owner's project: do not confirm it exists.
+        raise NotFound(f"项目 {project.id} 不存在", code="PROJECT_NOT_FOUND", field="project_id")
+
+
+def _next_serial(session: Session, owner_uscc: str, day: str) -> int:
+    prefix = f"{owner_uscc}{day}"
+    count = session.scalar(select(func.count()).select_from(Project).where(Project.code.like(f"{prefix}%")))
+    return int(count or 0) + 1
+
+
+def create_project(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    trade: Trade,
+    region_code: str,
+    owner_entity_id: int | None,
+    fund_source: str,
+    state_funded: bool,
+    description: str,
+    now: datetime,
+) -> Project:
+    if not actor.has(Role.owner_staff) or actor.entity_id is None:
+        raise Forbidden("仅招标人/采购人或代理机构人员可以创建项目", code="ROLE_REQUIRED")
+    own = session.get(Entity, actor.entity_id)
+    assert own is not None
+    agency_id: int | None = None
+    if own.kind == EntityKind.agency:
+        if owner_entity_id is None:
+            raise InvalidInput(
+                "代理机构创建项目时须指明招标人/采购人", code="PROJECT_OWNER_REQUIRED", field="owner_entity_id"
+            )
+        owner = session.get(Entity, owner_entity_id)
+        if owner is None or owner.kind != EntityKind.tenderee:
+            raise InvalidInput(
+                f"主体 {owner_entity_id} 不是已注册的招标人/采购人",
+                code="PROJECT_OWNER_INVALID",
+                field="owner_entity_id",
+            )
+        agency_id = own.id
+    else:
+        if owner_entity_id not in (None, own.id):
+            raise InvalidInput("招标人只能为本单位创建项目", code="PROJECT_OWNER_INVALID", field="owner_entity_id")
+        owner = own
+    if session.get(Region, region_code) is None:
+        raise InvalidInput(f"行政区划代码 {region_code} 不存在", code="REGION_UNKNOWN", field="region_code")
+    day = now.astimezone(SHANGHAI).date()
+    serial = _next_serial(session, owner.uscc, f"{day:%Y%m%d}")
+    project = Project(
+        code=codes.make(owner.uscc, day, serial),
+        name=name,
+        trade=trade.value,
+        owner_entity_id=owner.id,
+        agency_entity_id=agency_id,
+        region_code=region_code,
+        fund_source=fund_source,
+        state_funded=state_funded,
+        description=description,
+        created_by=actor.user_id,
+        created_at=now,
+    )
+    session.add(project)
+    session.flush()
+    ledger.record(
+        session,
+        kind="project.created",
+        actor=f"user:{actor.user_id}",
+        subject=f"project:{project.id}",
+        data={
+            "code": project.code,
+            "name": name,
+            "trade": trade.value,
+            "owner_entity_id": owner.id,
+            "agency_entity_id": agency_id,
+            "region_code": region_code,
+        },
+        now=now,
+    )
+    return project
+
+
+def add_lot(
+    session: Session,
+    *,
+    actor: Principal,
+    project_id: int,
+    code: str,
+    name: str,
+    procedure: str,
+    estimate: Decimal,
+    max_price: Decimal | None,
+    category: str,
+    now: datetime,
+) -> Lot:
+    project = get_project(session, project_id)
+    require_manager(actor, project)
+    allowed = PROCEDURES_BY_TRADE[project.trade]
+    if procedure not in allowed:
+        names = "、".join(PROCEDURE_LABELS_ZH[p] for p in allowed)
+        raise InvalidInput(f"交易方式无效：本类项目可用 {names}", code="LOT_PROCEDURE_INVALID", field="procedure")
+    if max_price is not None and project.trade == Trade.procurement and max_price > estimate:
+        raise RuleRefused(
+            "最高限价不得超过采购预算",
+            code="LOT_MAX_PRICE_OVER_BUDGET",
+            field="max_price",
+            rule="procurement.max_price_within_budget",
+            citation="依据《政府采购法》第三十六条：投标人的报价均超过了采购预算的，应予废标",
+        )
+    if session.scalar(select(Lot.id).where(Lot.project_id == project.id, Lot.code == code)) is not None:
+        raise Conflict(f"标段编号 {code} 在本项目中已存在", code="LOT_CODE_TAKEN", field="code")
+    lot = Lot(
+        project_id=project.id,
+        code=code,
+        name=name,
+        procedure=procedure,
+        estimate=estimate,
+        max_price=max_price,
+        category=category,
+        stage="draft",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(lot)
+    session.flush()
+    ledger.record(
+        session,
+        kind="lot.created",
+        actor=f"user:{actor.user_id}",
+        subject=f"lot:{lot.id}",
+        data={
+            "project_id": project.id,
+            "code": code,
+            "name": name,
+            "procedure": procedure,
+            "estimate": estimate,
+            "max_price": max_price,
+            "category": category,
+        },
+        now=now,
+    )
+    return lot
+
+
+@dataclass(frozen=True)
+class OpenedBid:
+    entity_id: int
+    price: Decimal
+    listed_items: dict[str, Any]
+
+
+def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: list[OpenedBid], now: datetime) -> Lot:
+    """Take in the opening record of a lot: its bidders and their prices (开标记录, 20号令 art.32)."""
+    if not actor.has(Role.center_staff):
+        raise Forbidden("仅交易中心工作人员可以登记开标结果", code="ROLE_REQUIRED")
+    lot = get_lot(session, lot_id)
+    project = lot.project
+    entity_ids = [b.entity_id for b in bids]
+    if len(set(entity_ids)) != len(entity_ids):
+        raise InvalidInput("同一投标人在本标段只能有一份投标", code="OPENING_DUPLICATE_BIDDER", field="bids")
+    if len(bids) < MIN_BIDS:
+        raise RuleRefused(
+            f"投标人少于{MIN_BIDS}个，不得开标，应当依法重新招标",
+            code="OPENING_TOO_FEW_BIDS",
+            field="bids",
+            rule="opening.min_bidders",
+            citation="依据《招标投标法实施条例》第四十四条、《政府采购货物和服务招标投标管理办法》第四十一条",
+        )
+    entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(entity_ids)))}
+    for i, bid in enumerate(bids):
+        entity = entities.get(bid.entity_id)
+        if entity is None or entity.kind != EntityKind.bidder:
+            raise InvalidInput(
+                f"第{i + 1}个投标人（主体 {bid.entity_id}）不是已注册的投标人",
+                code="OPENING_BIDDER_INVALID",
+                field=f"bids.{i}",
+            )
+        if entity.id in (project.owner_entity_id, project.agency_entity_id):
+            raise InvalidInput("招标人或其代理机构不得参加本标段投标", code="OPENING_BIDDER_INVALID", field=f"bids.{i}")
+    before = _transition(lot, "record_opening", now=now)
+    rows = []
+    for bid in bids:
+        # A price above the maximum price is rejected (条例51(5)); it stays in the record, marked.
+        status = "rejected" if lot.max_price is not None and bid.price > lot.max_price else "valid"
+        row = LotBidder(
+            lot_id=lot.id,
+            entity_id=bid.entity_id,
+            price=bid.price,
+            listed_items=bid.listed_items,
+            status=status,
+            opened_at=now,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    ledger.record(
+        session,
+        kind="lot.opened",
+        actor=f"user:{actor.user_id}",
+        subject=f"lot:{lot.id}",
+        data={
+            "from": before,
+            "to": lot.stage,
+            "bids": [
+                {"entity_id": r.entity_id, "price": r.price, "listed_items": r.listed_items, "status": r.status}
+                for r in rows
+            ],
+        },
+        now=now,
+    )
+    return lot
+
+
+def move_lot(session: Session, *, lot_id: int, action: str, actor: str, now: datetime) -> Lot:
+    """Stage changes driven by other domains (evaluation start and end), checked against TRANSITIONS."""
+    if action not in ("start_evaluation", "finish_evaluation"):
+        raise ValueError(action)
+    lot = get_lot(session, lot_id)
+    before = _transition(lot, action, now=now)
+    ledger.record(
+        session,
+        kind=f"lot.{action}",
+        actor=actor,
+        subject=f"lot:{lot.id}",
+        data={"from": before, "to": lot.stage},
+        now=now,
+    )
+    return lot

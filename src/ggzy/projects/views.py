@@ -1,0 +1,121 @@
+"""Projects API: create projects and lots, read them, take in a lot's opening result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+from sqlalchemy.orm import Session
+
+from ggzy.core.clock import Clock
+from ggzy.core.errors import error_responses
+from ggzy.core.security import Principal, Role, allow, authenticated
+from ggzy.projects import queries, service
+from ggzy.projects.schemas import LotBidderOut, LotIn, LotOut, OpeningIn, ProjectIn, ProjectOut, ProjectPage
+from ggzy.web.routing import api_router, get_clock, get_session
+
+router = api_router(prefix="/api", tags=["项目与标段"])
+DB = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+@router.post(
+    "/projects",
+    response_model=ProjectOut,
+    status_code=201,
+    responses=error_responses(403, 422),
+    summary="创建项目（招标人/采购人或代理机构）",
+)
+def create_project(
+    body: ProjectIn, actor: Annotated[Principal, Depends(allow(Role.owner_staff))], session: DB, clock: ClockDep
+) -> ProjectOut:
+    project = service.create_project(
+        session,
+        actor=actor,
+        name=body.name,
+        trade=body.trade,
+        region_code=body.region_code,
+        owner_entity_id=body.owner_entity_id,
+        fund_source=body.fund_source,
+        state_funded=body.state_funded,
+        description=body.description,
+        now=clock.now(),
+    )
+    return queries.project_out(session, project)
+
+
+@router.get("/projects", response_model=ProjectPage, summary="我可见的项目")
+def list_projects(
+    actor: Annotated[Principal, Depends(authenticated)],
+    session: DB,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ProjectPage:
+    return queries.projects_for(session, actor=actor, limit=limit, offset=offset)
+
+
+@router.get("/projects/{project_id}", response_model=ProjectOut, responses=error_responses(404), summary="项目详情")
+def get_project(project_id: int, actor: Annotated[Principal, Depends(authenticated)], session: DB) -> ProjectOut:
+    return queries.project_for(session, actor=actor, project_id=project_id)
+
+
+@router.post(
+    "/projects/{project_id}/lots",
+    response_model=LotOut,
+    status_code=201,
+    responses=error_responses(404, 409, 422),
+    summary="新增标段（包）",
+)
+def add_lot(
+    project_id: int,
+    body: LotIn,
+    actor: Annotated[Principal, Depends(allow(Role.owner_staff))],
+    session: DB,
+    clock: ClockDep,
+) -> LotOut:
+    lot = service.add_lot(
+        session,
+        actor=actor,
+        project_id=project_id,
+        code=body.code,
+        name=body.name,
+        procedure=body.procedure,
+        estimate=body.estimate,
+        max_price=body.max_price,
+        category=body.category,
+        now=clock.now(),
+    )
+    return queries.lot_out(session, lot)
+
+
+@router.post(
+    "/lots/{lot_id}/opening",
+    response_model=list[LotBidderOut],
+    responses=error_responses(403, 404, 409, 422),
+    summary="登记标段开标结果（交易中心）",
+)
+def record_opening(
+    lot_id: int,
+    body: OpeningIn,
+    actor: Annotated[Principal, Depends(allow(Role.center_staff))],
+    session: DB,
+    clock: ClockDep,
+) -> list[LotBidderOut]:
+    service.record_opening(
+        session,
+        actor=actor,
+        lot_id=lot_id,
+        bids=[service.OpenedBid(b.entity_id, b.price, b.listed_items) for b in body.bids],
+        now=clock.now(),
+    )
+    return queries.bidders_for(session, actor=actor, lot_id=lot_id)
+
+
+@router.get(
+    "/lots/{lot_id}/bidders",
+    response_model=list[LotBidderOut],
+    responses=error_responses(404),
+    summary="标段开标记录中的投标人",
+)
+def lot_bidders(lot_id: int, actor: Annotated[Principal, Depends(authenticated)], session: DB) -> list[LotBidderOut]:
+    return queries.bidders_for(session, actor=actor, lot_id=lot_id)

@@ -1,0 +1,29 @@
+"""The README's first command seeds demo data: it must work on both databases and be idempotent."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ggzy.core.db import Database
+from ggzy.core.settings import Settings
+from ggzy.demo import seed_demo
+from ggzy.ledger.models import LedgerEvent
+from ggzy.projects.models import Lot, LotBidder, Project
+
+
+def test_demo_seed_twice_adds_nothing_the_second_time(clean_db: Database, settings: Settings) -> None:
+    first = seed_demo(clean_db, settings=settings)
+    assert "演示账号" in first
+    with clean_db.session(write=False) as s:
+        events = s.scalar(select(func.count()).select_from(LedgerEvent))
+        projects = s.scalar(select(func.count()).select_from(Project))
+        opened = s.scalar(select(func.count()).select_from(Lot).where(Lot.stage == "opened"))
+        bidders = s.scalar(select(func.count()).select_from(LotBidder))
+    assert projects == 2 and opened == 2 and bidders == 9
+    second = seed_demo(clean_db, settings=settings)
+    # Same accounts and passwords are printed again; nothing new is written.
+    assert [line for line in second.splitlines() if "用户名" in line] == [
+        line for line in first.splitlines() if "用户名" in line
+    ]
+    with clean_db.session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEvent)) == events
