@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ggzy.core.db import for_update
@@ -56,7 +56,8 @@ def event_document(event: LedgerEvent) -> dict[str, Any]:
 
 
 def _lock_state(session: Session) -> LedgerState:
-    stmt = select(LedgerState).where(LedgerState.id == 1)
+    # populate_existing: an append in this session moved the size with a bulk UPDATE the identity map missed.
+    stmt = select(LedgerState).where(LedgerState.id == 1).execution_options(populate_existing=True)
     if for_update(session):
         stmt = stmt.with_for_update()
     state = session.scalars(stmt).one_or_none()
@@ -65,6 +66,34 @@ def _lock_state(session: Session) -> LedgerState:
         session.add(state)
         session.flush()
     return state
+
+
+# Built once: statement construction costs more than executing these on SQLite.
+_CLAIM = (
+    update(LedgerState.__table__)
+    .where(LedgerState.__table__.c.id == 1)
+    .values(size=LedgerState.__table__.c.size + 1)
+    .returning(LedgerState.__table__.c.size)
+)
+_INSERT_EVENT = insert(LedgerEvent.__table__)
+_INSERT_PRIVATE = insert(LedgerPrivate.__table__)
+
+
+def _claim_index(session: Session) -> int:
+    """Take the next index with one statement that also locks the head row until commit.
+
+    ``UPDATE … RETURNING`` both serialises appenders (row lock on PostgreSQL, the write lock on SQLite) and
+    hands out the index, so an append costs one small update more than a plain insert.
+    """
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the caller's own writes fail first, before an index is taken
+    claimed = session.connection().execute(_CLAIM).scalar_one_or_none()
+    if claimed is None:
+        state = _lock_state(session)
+        state.size += 1
+        session.flush()
+        return state.size - 1
+    return int(claimed) - 1
 
 
 def record(
@@ -91,9 +120,8 @@ def record(
         private_data = jsonable(private)
         salt = secrets.token_hex(16)
         digest = hashlib.sha256(salt.encode() + canonical_json(private_data)).hexdigest()
-    state = _lock_state(session)
     event = LedgerEvent(
-        index=state.size,
+        index=_claim_index(session),
         kind=kind,
         at=now.astimezone(UTC).replace(microsecond=(now.microsecond // 1000) * 1000),
         actor=actor,
@@ -103,10 +131,23 @@ def record(
         leaf_hash=b"",
     )
     event.leaf_hash = leaf_hash(canonical_json(event_document(event)))
-    state.size += 1
-    session.add(event)
+    # Core inserts: the event is write-once, so the unit of work's bookkeeping would be pure overhead.
+    conn = session.connection()
+    conn.execute(
+        _INSERT_EVENT,
+        {
+            "index": event.index,
+            "kind": event.kind,
+            "at": event.at,
+            "actor": event.actor,
+            "subject": event.subject,
+            "data": event.data,
+            "private_digest": event.private_digest,
+            "leaf_hash": event.leaf_hash,
+        },
+    )
     if private_data is not None:
-        session.add(LedgerPrivate(index=event.index, salt=salt, payload=private_data))
+        conn.execute(_INSERT_PRIVATE, {"index": event.index, "salt": salt, "payload": private_data})
     return event
 
 
