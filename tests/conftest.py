@@ -98,7 +98,11 @@ def session(clean_db: Database) -> Iterator[Session]:
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
-        data_dir=tmp_path / "data", database_url=database_url, secret_key="x" * 48, tree_head_interval_seconds=0
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key="x" * 48,
+        tree_head_interval_seconds=0,
+        scheduler_interval_seconds=0,
     )
 
 

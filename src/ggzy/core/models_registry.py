@@ -17,3 +17,14 @@ def import_all_models() -> None:
             except ModuleNotFoundError as exc:
                 if exc.name != f"ggzy.{info.name}.models":
                     raise
+
+
+def import_all_services() -> None:
+    """Import every domain's ``service`` module: they register scheduler and event handlers on import."""
+    for info in pkgutil.iter_modules(ggzy.__path__):
+        if info.ispkg and info.name not in {"core", "web", "migrations"}:
+            try:
+                importlib.import_module(f"ggzy.{info.name}.service")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"ggzy.{info.name}.service":
+                    raise

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     # How often the server signs a new ledger tree head when the log grew; 0 turns the task off (tests).
     tree_head_interval_seconds: float = 10.0
+    # How often the server fires due time-driven transitions (bid deadline → opening); 0 turns it off (tests).
+    scheduler_interval_seconds: float = 1.0
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -7,9 +7,9 @@ import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ggzy.core.db import for_update
@@ -69,14 +69,10 @@ def _lock_state(session: Session) -> LedgerState:
 
 
 # Built once: statement construction costs more than executing these on SQLite.
-_CLAIM = (
-    update(LedgerState.__table__)
-    .where(LedgerState.__table__.c.id == 1)
-    .values(size=LedgerState.__table__.c.size + 1)
-    .returning(LedgerState.__table__.c.size)
-)
-_INSERT_EVENT = insert(LedgerEvent.__table__)
-_INSERT_PRIVATE = insert(LedgerPrivate.__table__)
+_STATE = cast(Table, LedgerState.__table__)
+_CLAIM = update(_STATE).where(_STATE.c.id == 1).values(size=_STATE.c.size + 1).returning(_STATE.c.size)
+_INSERT_EVENT = insert(cast(Table, LedgerEvent.__table__))
+_INSERT_PRIVATE = insert(cast(Table, LedgerPrivate.__table__))
 
 
 def _claim_index(session: Session) -> int:

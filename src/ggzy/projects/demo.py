@@ -3,12 +3,13 @@ committee draw and evaluation, and one lot still in draft."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ggzy.core.clock import SHANGHAI
 from ggzy.core.security import Grant, Principal, Role
 from ggzy.core.settings import Settings
 from ggzy.entities.models import Entity, User
@@ -17,7 +18,9 @@ from ggzy.projects import service
 from ggzy.projects.models import Project
 
 # (project name, trade, owner name, region, lots: (code, name, procedure, category, estimate, max price, bids))
-DEMO_PROJECTS = [
+Bid = tuple[str, str, str, str]  # bidder, price, days, project manager
+LotRow = tuple[str, str, str, str, str, str | None, list[Bid]]
+DEMO_PROJECTS: list[tuple[str, Trade, str, str, list[LotRow]]] = [
     (
         "兰州市城关区雁滩路道路改造工程（演示）",
         Trade.construction,
@@ -107,6 +110,19 @@ def seed_projects(session: Session, *, now: datetime, settings: Settings) -> lis
                 category=category,
                 now=now,
             )
+            if not bids:
+                # Published today: the scheduler opens it at the deadline without anyone's click.
+                day = now.astimezone(SHANGHAI).date()
+                service.publish_notice(
+                    session,
+                    actor=agency,
+                    lot_id=lot.id,
+                    documents_from=now,
+                    documents_until=datetime.combine(day + timedelta(days=7), time(17, 0), SHANGHAI),
+                    bid_deadline=datetime.combine(day + timedelta(days=25), time(9, 30), SHANGHAI),
+                    bid_bond=(lot.estimate * Decimal("0.02")).quantize(Decimal("1")),
+                    now=now,
+                )
             if bids:
                 unit = "日历天" if trade == Trade.construction else "天交货"
                 service.record_opening(

@@ -50,6 +50,12 @@ class Lot(Base):
     max_price: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     category: Mapped[str] = mapped_column(String(20), default="works")  # works | goods | services
     stage: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    # Set when the tender notice is published: documents on offer, bid deadline (= opening time), bid bond.
+    documents_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    documents_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    bid_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    bid_bond: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    stage_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -11,11 +12,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.core.clock import Clock
-from ggzy.core.errors import AppError
+from ggzy.core.clock import SHANGHAI, Clock
+from ggzy.core.errors import AppError, InvalidInput
 from ggzy.core.security import Principal, Role, allow, authenticated
 from ggzy.entities.models import Entity
 from ggzy.entities.trades import TRADE_LABELS_ZH, EntityKind
+from ggzy.procedures.common import TENDER_STAGES
 from ggzy.projects import queries, service
 from ggzy.projects.schemas import LotIn, ProjectIn
 from ggzy.web.csrf import csrf_protect
@@ -49,7 +51,7 @@ def _common() -> dict[str, object]:
     return {
         "TRADES": TRADE_LABELS_ZH,
         "PROCEDURES": service.PROCEDURE_LABELS_ZH,
-        "STAGES": service.STAGE_LABELS_ZH,
+        "STAGES": TENDER_STAGES,
     }
 
 
@@ -196,6 +198,19 @@ def add_lot_submit(
 def lot_page(
     request: Request, lot_id: int, actor: Annotated[Principal, Depends(authenticated)], session: DB
 ) -> HTMLResponse:
+    return _lot_page(request, session, actor, lot_id)
+
+
+def _lot_page(
+    request: Request,
+    session: Session,
+    actor: Principal,
+    lot_id: int,
+    *,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
     bidders = queries.bidders_for(session, actor=actor, lot_id=lot_id)
     lot = service.get_lot(session, lot_id)
     project = queries.project_out(session, lot.project)
@@ -207,6 +222,83 @@ def lot_page(
             "project": project,
             "bidders": bidders,
             "can_manage": queries.can_manage_lot(actor, lot),
+            "is_owner": service.is_manager(actor, lot.project),
+            "error": error,
+            "form": form or {},
             **_common(),
         },
+        status_code=status,
     )
+
+
+def _local(value: str, field: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{NOTICE_LABELS[field]}：请填写日期和时间", code="INVALID_INPUT", field=field) from exc
+    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
+
+
+NOTICE_LABELS = {
+    "documents_from": "文件发出开始",
+    "documents_until": "文件发出截止",
+    "bid_deadline": "投标截止（开标）",
+}
+
+
+@router.post("/lots/{lot_id}/notice", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def publish_notice_submit(
+    request: Request,
+    lot_id: int,
+    actor: Owner,
+    session: DB,
+    clock: ClockDep,
+    documents_from: Annotated[str, Form(max_length=40)] = "",
+    documents_until: Annotated[str, Form(max_length=40)] = "",
+    bid_deadline: Annotated[str, Form(max_length=40)] = "",
+    bid_bond: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    form = {
+        "documents_from": documents_from,
+        "documents_until": documents_until,
+        "bid_deadline": bid_deadline,
+        "bid_bond": bid_bond,
+    }
+    try:
+        try:
+            bond = Decimal(bid_bond) if bid_bond.strip() else None
+        except InvalidOperation as exc:
+            raise InvalidInput("投标保证金：请输入金额（元）", code="INVALID_INPUT", field="bid_bond") from exc
+        service.publish_notice(
+            session,
+            actor=actor,
+            lot_id=lot_id,
+            documents_from=_local(documents_from, "documents_from"),
+            documents_until=_local(documents_until, "documents_until"),
+            bid_deadline=_local(bid_deadline, "bid_deadline"),
+            bid_bond=bond,
+            now=clock.now(),
+        )
+    except AppError as exc:
+        session.rollback()
+        message = exc.message if not exc.citation or exc.citation in exc.message else f"{exc.message}（{exc.citation}）"
+        return _lot_page(request, session, actor, lot_id, error=message, form=form, status=exc.status_code)
+    return RedirectResponse(f"/lots/{lot_id}", status_code=303)
+
+
+@router.post("/lots/{lot_id}/end", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def end_lot_submit(
+    request: Request,
+    lot_id: int,
+    actor: Annotated[Principal, Depends(allow(Role.owner_staff, Role.center_staff))],
+    session: DB,
+    clock: ClockDep,
+    action: Annotated[str, Form(max_length=20)] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        service.end_lot(session, actor=actor, lot_id=lot_id, action=action, reason=reason, now=clock.now())
+    except AppError as exc:
+        session.rollback()
+        return _lot_page(request, session, actor, lot_id, error=exc.message, status=exc.status_code)
+    return RedirectResponse(f"/lots/{lot_id}", status_code=303)

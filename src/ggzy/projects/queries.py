@@ -66,7 +66,8 @@ def _names(session: Session, ids: set[int]) -> dict[int, str]:
 
 def lot_out(session: Session, lot: Lot) -> LotOut:
     count = None
-    if lot.stage != "draft":
+    # Before the opening nobody learns how many bids there are (20号令 art.21, 27).
+    if lot.stage not in ("draft", "published", "opening"):
         count = int(session.scalar(select(func.count()).where(LotBidder.lot_id == lot.id)) or 0)
     return LotOut(
         id=lot.id,
@@ -78,6 +79,11 @@ def lot_out(session: Session, lot: Lot) -> LotOut:
         max_price=lot.max_price,
         category=lot.category,
         stage=lot.stage,
+        stage_reason=lot.stage_reason,
+        documents_from=lot.documents_from,
+        documents_until=lot.documents_until,
+        bid_deadline=lot.bid_deadline,
+        bid_bond=lot.bid_bond,
         bidder_count=count,
     )
 

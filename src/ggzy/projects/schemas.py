@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from ggzy.entities.trades import Trade
 
@@ -34,6 +34,20 @@ class LotIn(_In):
     estimate: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="估算价/采购预算（元）")
     max_price: Decimal | None = Field(default=None, gt=0, max_digits=16, decimal_places=2, description="最高投标限价")
     category: str = Field(default="works", pattern=r"^(works|goods|services)$", description="工程/货物/服务")
+
+
+class NoticeIn(_In):
+    documents_from: AwareDatetime = Field(description="招标文件开始发出时间（带时区）")
+    documents_until: AwareDatetime = Field(description="招标文件发出截止时间")
+    bid_deadline: AwareDatetime = Field(description="投标截止时间，即开标时间")
+    bid_bond: Decimal | None = Field(
+        default=None, ge=0, max_digits=16, decimal_places=2, description="投标保证金（元）"
+    )
+
+
+class EndIn(_In):
+    action: str = Field(pattern=r"^(fail|terminate)$", description="fail 流标，terminate 终止")
+    reason: str = Field(min_length=4, max_length=1000, description="原因")
 
 
 class OpenedBidIn(_In):
@@ -66,6 +80,11 @@ class LotOut(BaseModel):
     max_price: Decimal | None
     category: str
     stage: str
+    stage_reason: str
+    documents_from: datetime | None
+    documents_until: datetime | None
+    bid_deadline: datetime | None
+    bid_bond: Decimal | None
     bidder_count: int | None = Field(description="开标后的投标人数量；开标前为空")
 
 

@@ -1,8 +1,7 @@
 """Use cases of projects and lots: create a project, add lots, take in a lot's opening result.
 
-The full notice-to-contract lifecycle (issue 4) drives ``Lot.stage`` through its procedure's transition
-table; until then a lot moves draft → opened (opening result recorded by center staff, e.g. for a lot opened
-in a connected trading system) → evaluating → evaluated.
+Every stage change of a lot goes through ``take_step``, which checks the lot's procedure table
+(``ggzy.procedures``), reschedules its timers, writes the ledger event and emits ``lot.<action>``.
 """
 
 from __future__ import annotations
@@ -16,14 +15,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ggzy.core.clock import SHANGHAI
+from ggzy.core.db import for_update
 from ggzy.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
+from ggzy.core.events import emit
 from ggzy.core.security import Principal, Role
 from ggzy.entities.models import Entity
 from ggzy.entities.trades import EntityKind, Trade
 from ggzy.ledger import service as ledger
+from ggzy.procedures import scheduler
+from ggzy.procedures.kernel import Party, check_party, definition_for
 from ggzy.projects import codes
 from ggzy.projects.models import Lot, LotBidder, Project
 from ggzy.regions.models import Region
+from ggzy.rules.periods import RuleViolation, check_max_ratio, check_min_period
+from ggzy.rules.service import current_ruleset
 
 PROCEDURES_BY_TRADE: dict[str, tuple[str, ...]] = {
     Trade.construction: ("open_tender", "invited_tender"),
@@ -53,45 +58,8 @@ PROCEDURE_LABELS_ZH = {
     "online_bidding": "网络竞价",
 }
 
-STAGE_LABELS_ZH = {
-    "draft": "草稿",
-    "opened": "已开标",
-    "evaluating": "评标中",
-    "evaluated": "评标结束",
-    "failed": "流标",
-}
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    source: tuple[str, ...]
-    target: str
-
-
-# Stage changes this package makes itself; anything else is refused as out of stage.
-TRANSITIONS = {
-    "record_opening": Transition("record_opening", ("draft",), "opened"),
-    "start_evaluation": Transition("start_evaluation", ("opened",), "evaluating"),
-    "finish_evaluation": Transition("finish_evaluation", ("evaluating",), "evaluated"),
-}
-
 # Fewer than three bids: no opening (条例44; 87号令41).
 MIN_BIDS = 3
-
-
-def _transition(lot: Lot, action: str, *, now: datetime) -> str:
-    rule = TRANSITIONS[action]
-    if lot.stage not in rule.source:
-        raise Conflict(
-            f"标段当前阶段为“{STAGE_LABELS_ZH.get(lot.stage, lot.stage)}”，不能执行此操作",
-            code="LOT_OUT_OF_STAGE",
-            field="stage",
-        )
-    before = lot.stage
-    lot.stage = rule.target
-    lot.updated_at = now
-    return before
 
 
 def get_project(session: Session, project_id: int) -> Project:
@@ -271,8 +239,147 @@ class OpenedBid:
     listed_items: dict[str, Any]
 
 
+def stage_labels(lot: Lot) -> dict[str, str]:
+    return dict(definition_for(lot.project.trade, lot.procedure).stages)
+
+
+def take_step(
+    session: Session,
+    *,
+    lot: Lot,
+    action: str,
+    party: Party,
+    actor: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+    private: dict[str, Any] | None = None,
+) -> str:
+    """The one way a lot changes stage: check the procedure's table, move, reschedule timers, write the
+    ledger event and emit ``lot.<action>`` for other domains. Returns the stage the lot left."""
+    definition = definition_for(lot.project.trade, lot.procedure)
+    step = definition.step(action, stage=lot.stage)
+    check_party(step, party)
+    before = lot.stage
+    lot.stage = step.target
+    lot.updated_at = now
+    scheduler.cancel(session, subject=f"lot:{lot.id}")
+    for timed in definition.timed_steps_from(lot.stage):
+        due = getattr(lot, timed.timer or "", None)
+        if due is not None:
+            scheduler.schedule(session, subject=f"lot:{lot.id}", action=timed.action, due_at=due, now=now)
+    payload = {"lot_id": lot.id, "project_id": lot.project_id, "from": before, "to": lot.stage, **(data or {})}
+    ledger.record(
+        session, kind=f"lot.{action}", actor=actor, subject=f"lot:{lot.id}", data=payload, private=private, now=now
+    )
+    emit(session, f"lot.{action}", {"lot_id": lot.id, "from": before, "to": lot.stage, "notice": step.notice}, now=now)
+    return before
+
+
+def _party_of(actor: Principal, lot: Lot) -> Party:
+    if is_manager(actor, lot.project):
+        return Party.owner
+    if actor.has(Role.center_staff):
+        return Party.center_staff
+    raise NotFound(f"标段 {lot.id} 不存在", code="LOT_NOT_FOUND", field="lot_id")
+
+
+def _deadline_rule(trade: str, procedure: str) -> str | None:
+    if procedure in ("open_tender", "invited_tender"):
+        return f"{trade}.documents_to_bid_deadline"
+    return {
+        "competitive_negotiation": "procurement.negotiation_response_period",
+        "inquiry": "procurement.negotiation_response_period",
+        "competitive_consultation": "procurement.consultation_response_period",
+        "single_source": "procurement.single_source_publicity",
+    }.get(procedure)
+
+
+def publish_notice(
+    session: Session,
+    *,
+    actor: Principal,
+    lot_id: int,
+    documents_from: datetime,
+    documents_until: datetime,
+    bid_deadline: datetime,
+    bid_bond: Decimal | None,
+    now: datetime,
+) -> Lot:
+    """Publish the lot's tender notice; refused, with the article, when a period is too short or the bond too high."""
+    lot = get_lot(session, lot_id)
+    require_manager(actor, lot.project)
+    trade = lot.project.trade
+    today = now.astimezone(SHANGHAI).date()
+    issue_day = documents_from.astimezone(SHANGHAI).date()
+    if issue_day < today:
+        raise InvalidInput("招标文件发出日期不能早于今天", code="NOTICE_DATE_IN_PAST", field="documents_from")
+    if documents_until <= documents_from:
+        raise InvalidInput("招标文件发出截止时间应晚于开始时间", code="NOTICE_DATES_INVALID", field="documents_until")
+    if bid_deadline <= documents_until:
+        raise InvalidInput("投标截止时间应晚于招标文件发出截止时间", code="NOTICE_DATES_INVALID", field="bid_deadline")
+    rules = current_ruleset(session)
+    try:
+        if trade in ("construction", "procurement") and lot.procedure in ("open_tender", "invited_tender"):
+            check_min_period(
+                rules,
+                key=f"{trade}.document_availability",
+                start=issue_day,
+                end=documents_until.astimezone(SHANGHAI).date(),
+                field="documents_until",
+            )
+        key = _deadline_rule(trade, lot.procedure)
+        if key is not None:
+            check_min_period(
+                rules, key=key, start=issue_day, end=bid_deadline.astimezone(SHANGHAI).date(), field="bid_deadline"
+            )
+        if bid_bond is not None and trade in ("construction", "procurement"):
+            check_max_ratio(
+                rules, key=f"{trade}.bid_bond_ratio", amount=bid_bond, base=lot.estimate, on=today, field="bid_bond"
+            )
+    except RuleViolation as violation:
+        raise violation.as_refusal() from violation
+    lot.documents_from = documents_from
+    lot.documents_until = documents_until
+    lot.bid_deadline = bid_deadline
+    lot.bid_bond = bid_bond
+    take_step(
+        session,
+        lot=lot,
+        action="publish_notice",
+        party=Party.owner,
+        actor=f"user:{actor.user_id}",
+        now=now,
+        data={
+            "documents_from": documents_from,
+            "documents_until": documents_until,
+            "bid_deadline": bid_deadline,
+            "bid_bond": bid_bond,
+        },
+    )
+    return lot
+
+
+@scheduler.on_due("lot")
+def _lot_timer(session: Session, lot_id: int, action: str, now: datetime) -> str:
+    """A lot's timed step (bid deadline → opening): taken once, if the lot is still where the timer expects."""
+    lot = session.get(Lot, lot_id, with_for_update=for_update(session))
+    if lot is None:
+        return "skipped"
+    definition = definition_for(lot.project.trade, lot.procedure)
+    step = next((s for s in definition.timed_steps_from(lot.stage) if s.action == action), None)
+    due = getattr(lot, step.timer or "", None) if step else None
+    if step is None or due is None or due > now:
+        return "skipped"
+    take_step(session, lot=lot, action=action, party=Party.system, actor="system", now=now)
+    return "done"
+
+
 def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: list[OpenedBid], now: datetime) -> Lot:
-    """Take in the opening record of a lot: its bidders and their prices (开标记录, 20号令 art.32)."""
+    """Take in the opening record of a lot: its bidders and their prices (开标记录, 20号令 art.32).
+
+    At the opening of a lot tendered here (stage "opening"), or as the hub's intake of a lot run in a
+    connected trading system (stage "draft").
+    """
     if not actor.has(Role.center_staff):
         raise Forbidden("仅交易中心工作人员可以登记开标结果", code="ROLE_REQUIRED")
     lot = get_lot(session, lot_id)
@@ -288,6 +395,8 @@ def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: lis
             rule="opening.min_bidders",
             citation="依据《招标投标法实施条例》第四十四条、《政府采购货物和服务招标投标管理办法》第四十一条",
         )
+    action = "import_opening" if lot.stage == "draft" else "record_opening"
+    definition_for(project.trade, lot.procedure).step(action, stage=lot.stage)  # out of stage: refuse first
     entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(entity_ids)))}
     for i, bid in enumerate(bids):
         entity = entities.get(bid.entity_id)
@@ -299,7 +408,6 @@ def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: lis
             )
         if entity.id in (project.owner_entity_id, project.agency_entity_id):
             raise InvalidInput("招标人或其代理机构不得参加本标段投标", code="OPENING_BIDDER_INVALID", field=f"bids.{i}")
-    before = _transition(lot, "record_opening", now=now)
     rows = []
     for bid in bids:
         # A price above the maximum price is rejected (条例51(5)); it stays in the record, marked.
@@ -315,36 +423,43 @@ def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: lis
         session.add(row)
         rows.append(row)
     session.flush()
-    ledger.record(
+    take_step(
         session,
-        kind="lot.opened",
+        lot=lot,
+        action=action,
+        party=Party.center_staff,
         actor=f"user:{actor.user_id}",
-        subject=f"lot:{lot.id}",
+        now=now,
         data={
-            "from": before,
-            "to": lot.stage,
             "bids": [
                 {"entity_id": r.entity_id, "price": r.price, "listed_items": r.listed_items, "status": r.status}
                 for r in rows
-            ],
+            ]
         },
-        now=now,
+    )
+    return lot
+
+
+def end_lot(session: Session, *, actor: Principal, lot_id: int, action: str, reason: str, now: datetime) -> Lot:
+    """Declare the lot failed (流标) or terminate it (终止), with the reason, by the owner or the center."""
+    if action not in ("fail", "terminate"):
+        raise InvalidInput("操作只能是流标或终止", code="INVALID_INPUT", field="action")
+    lot = get_lot(session, lot_id)
+    party = _party_of(actor, lot)
+    reason = reason.strip()
+    if len(reason) < 4:
+        raise InvalidInput("请写明流标或终止的原因（至少4个字）", code="LOT_REASON_REQUIRED", field="reason")
+    lot.stage_reason = reason
+    take_step(
+        session, lot=lot, action=action, party=party, actor=f"user:{actor.user_id}", now=now, data={"reason": reason}
     )
     return lot
 
 
 def move_lot(session: Session, *, lot_id: int, action: str, actor: str, now: datetime) -> Lot:
-    """Stage changes driven by other domains (evaluation start and end), checked against TRANSITIONS."""
+    """Stage changes driven by the evaluation (start and end), checked against the procedure's table."""
     if action not in ("start_evaluation", "finish_evaluation"):
         raise ValueError(action)
     lot = get_lot(session, lot_id)
-    before = _transition(lot, action, now=now)
-    ledger.record(
-        session,
-        kind=f"lot.{action}",
-        actor=actor,
-        subject=f"lot:{lot.id}",
-        data={"from": before, "to": lot.stage},
-        now=now,
-    )
+    take_step(session, lot=lot, action=action, party=Party.evaluation, actor=actor, now=now)
     return lot

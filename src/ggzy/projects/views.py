@@ -11,7 +11,17 @@ from ggzy.core.clock import Clock
 from ggzy.core.errors import error_responses
 from ggzy.core.security import Principal, Role, allow, authenticated
 from ggzy.projects import queries, service
-from ggzy.projects.schemas import LotBidderOut, LotIn, LotOut, OpeningIn, ProjectIn, ProjectOut, ProjectPage
+from ggzy.projects.schemas import (
+    EndIn,
+    LotBidderOut,
+    LotIn,
+    LotOut,
+    NoticeIn,
+    OpeningIn,
+    ProjectIn,
+    ProjectOut,
+    ProjectPage,
+)
 from ggzy.web.routing import api_router, get_clock, get_session
 
 router = api_router(prefix="/api", tags=["项目与标段"])
@@ -119,3 +129,46 @@ def record_opening(
 )
 def lot_bidders(lot_id: int, actor: Annotated[Principal, Depends(authenticated)], session: DB) -> list[LotBidderOut]:
     return queries.bidders_for(session, actor=actor, lot_id=lot_id)
+
+
+@router.post(
+    "/lots/{lot_id}/notice",
+    response_model=LotOut,
+    responses=error_responses(404, 409, 422),
+    summary="发布招标（采购）公告：期限不足、保证金超标时拒绝并引用法条",
+)
+def publish_notice(
+    lot_id: int,
+    body: NoticeIn,
+    actor: Annotated[Principal, Depends(allow(Role.owner_staff))],
+    session: DB,
+    clock: ClockDep,
+) -> LotOut:
+    lot = service.publish_notice(
+        session,
+        actor=actor,
+        lot_id=lot_id,
+        documents_from=body.documents_from,
+        documents_until=body.documents_until,
+        bid_deadline=body.bid_deadline,
+        bid_bond=body.bid_bond,
+        now=clock.now(),
+    )
+    return queries.lot_out(session, lot)
+
+
+@router.post(
+    "/lots/{lot_id}/end",
+    response_model=LotOut,
+    responses=error_responses(403, 404, 409, 422),
+    summary="流标或终止（写明原因）",
+)
+def end_lot(
+    lot_id: int,
+    body: EndIn,
+    actor: Annotated[Principal, Depends(allow(Role.owner_staff, Role.center_staff))],
+    session: DB,
+    clock: ClockDep,
+) -> LotOut:
+    lot = service.end_lot(session, actor=actor, lot_id=lot_id, action=body.action, reason=body.reason, now=clock.now())
+    return queries.lot_out(session, lot)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ggzy.core.errors import RuleRefused
 from ggzy.rules import calendar as cal
 from ggzy.rules.catalog import Comparison, Rule, RuleSet, Unit, citation_zh
 
@@ -28,6 +29,12 @@ class RuleViolation(Exception):
     @property
     def citation(self) -> str:
         return citation_zh(self.rule)
+
+    def as_refusal(self) -> RuleRefused:
+        """The API's refusal for this violation: 422 with the rule key and its citation."""
+        return RuleRefused(
+            self.message_zh, code=self.code, field=self.field, rule=self.rule.key, citation=self.citation
+        )
 
 
 @dataclass(frozen=True)

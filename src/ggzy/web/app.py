@@ -147,6 +147,20 @@ async def _publish_tree_heads(app: FastAPI, interval: float) -> None:
             log.exception("publishing the ledger tree head failed; will retry")
 
 
+async def _run_scheduler(app: FastAPI, interval: float) -> None:
+    """Fire due transitions from their stored times, so nothing waits for a request to arrive."""
+    from ggzy.procedures.scheduler import run_due
+
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            report = await run_in_threadpool(run_due, app.state.db, now=app.state.clock.now())
+            if report.failed:
+                log.error("scheduler: %s transition(s) failed; recorded on their rows, will retry", report.failed)
+        except Exception:
+            log.exception("the scheduler pass failed; will retry")
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:
     settings = settings or load_settings()
     settings.check_production()
@@ -158,9 +172,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         task = None
         if settings.tree_head_interval_seconds > 0:
             task = asyncio.create_task(_publish_tree_heads(app, settings.tree_head_interval_seconds))
+        ticker = None
+        if settings.scheduler_interval_seconds > 0:
+            ticker = asyncio.create_task(_run_scheduler(app, settings.scheduler_interval_seconds))
         yield
-        if task is not None:
-            task.cancel()
+        for background in (task, ticker):
+            if background is not None:
+                background.cancel()
         if db is None:
             database.dispose()
 

@@ -143,7 +143,7 @@ def test_opening_result(client, world, clean_db) -> None:  # type: ignore[no-unt
     listed = client.get("/api/projects", headers=world["h"]["bid4"]).json()
     assert listed["total"] == 0
     with clean_db.session(write=False) as s:
-        event = s.scalars(select(LedgerEvent).where(LedgerEvent.kind == "lot.opened")).one()
+        event = s.scalars(select(LedgerEvent).where(LedgerEvent.kind == "lot.import_opening")).one()
         assert len(event.data["bids"]) == 4
 
 
@@ -159,3 +159,38 @@ def test_pages(client, world, login_token) -> None:  # type: ignore[no-untyped-d
     page = client.get(f"/projects/{pid}")
     assert page.status_code == 200 and "雁滩路道路改造工程" in page.text and "新增标段" in page.text
     assert "尚未开标" in client.get(f"/lots/{lot_id}").text
+
+
+def test_notice_through_the_api_cites_the_law_and_hides_bid_counts(client, world) -> None:  # type: ignore[no-untyped-def]
+    pid = _project(client, world["h"]["owner1"]).json()["id"]
+    lot_id = _lot(client, world["h"]["owner1"], pid, estimate="10000000").json()["id"]
+    body = {
+        "documents_from": "2026-09-25T09:30:00+08:00",
+        "documents_until": "2026-09-30T17:00:00+08:00",
+        "bid_deadline": "2026-10-14T09:30:00+08:00",
+        "bid_bond": "200000",
+    }
+    r = client.post(f"/api/lots/{lot_id}/notice", json=body, headers=world["h"]["owner1"])
+    assert r.status_code == 422
+    err = r.json()["error"]
+    assert err["code"] == "RULE_PERIOD_TOO_SHORT" and err["field"] == "bid_deadline"
+    assert err["rule"] == "construction.documents_to_bid_deadline" and "第二十四条" in err["citation"]
+    r = client.post(
+        f"/api/lots/{lot_id}/notice", json={**body, "bid_deadline": "2026-10-15T09:30:00"}, headers=world["h"]["owner1"]
+    )
+    assert r.status_code == 422  # a time without its zone is ambiguous
+    ok = client.post(
+        f"/api/lots/{lot_id}/notice",
+        json={**body, "bid_deadline": "2026-10-15T09:30:00+08:00"},
+        headers=world["h"]["owner1"],
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["stage"] == "published" and ok.json()["bidder_count"] is None
+    r = client.post(
+        f"/api/lots/{lot_id}/end", json={"action": "fail", "reason": "测试流标原因"}, headers=world["h"]["owner1"]
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "LOT_OUT_OF_STAGE"
+    r = client.post(
+        f"/api/lots/{lot_id}/end", json={"action": "terminate", "reason": "资金未落实"}, headers=world["h"]["owner2"]
+    )
+    assert r.status_code == 404

@@ -1,4 +1,4 @@
-"""projects: projects, lots and the bidders opened in each lot
+"""projects: projects, lots, the bidders opened in each lot, and scheduled transitions
 
 Revision ID: 0003
 Revises: 0002
@@ -57,6 +57,11 @@ def upgrade() -> None:
         sa.Column("max_price", sa.Numeric(precision=18, scale=2), nullable=True),
         sa.Column("category", sa.String(length=20), nullable=False),
         sa.Column("stage", sa.String(length=32), nullable=False),
+        sa.Column("documents_from", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("documents_until", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("bid_deadline", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("bid_bond", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("stage_reason", sa.Text(), nullable=False),
         sa.Column("created_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["projects.id"], name=op.f("fk_lots_project_id_projects")),
@@ -86,7 +91,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_lot_bidders_entity_id"), ["entity_id"], unique=False)
 
 
+    op.create_table(
+        "scheduled_transitions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("subject", sa.String(length=60), nullable=False),
+        sa.Column("action", sa.String(length=60), nullable=False),
+        sa.Column("due_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("created_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("fired_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_transitions")),
+        sa.UniqueConstraint("subject", "action", "due_at", name="uq_scheduled_transitions_once"),
+    )
+    with op.batch_alter_table("scheduled_transitions") as batch_op:
+        batch_op.create_index(batch_op.f("ix_scheduled_transitions_subject"), ["subject"], unique=False)
+        batch_op.create_index(batch_op.f("ix_scheduled_transitions_due_at"), ["due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_scheduled_transitions_status"), ["status"], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table("scheduled_transitions")
     op.drop_table("lot_bidders")
     op.drop_table("lots")
     op.drop_table("projects")

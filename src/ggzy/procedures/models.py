@@ -1,0 +1,28 @@
+"""Time-driven transitions waiting for their moment (bid deadline reached, publicity over …)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ggzy.core.db import Base, UTCDateTime
+
+
+class ScheduledTransition(Base):
+    """One timed step for one subject; fired once by the scheduler, whichever process gets it first."""
+
+    __tablename__ = "scheduled_transitions"
+    __table_args__ = (UniqueConstraint("subject", "action", "due_at", name="uq_scheduled_transitions_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(60), index=True)  # e.g. lot:12
+    action: Mapped[str] = mapped_column(String(60))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # pending | done (the step was taken) | skipped (no longer applies) | failed (gave up after retries)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
