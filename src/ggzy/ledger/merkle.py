@@ -29,16 +29,27 @@ def _reject_float(obj: Any) -> Any:
 
 
 def _check(obj: Any) -> None:
-    if isinstance(obj, float):
-        raise TypeError("floats are not allowed in canonical JSON; use int, str or Decimal-as-str")
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            if not isinstance(key, str):
-                raise TypeError("canonical JSON object keys must be strings")
-            _check(value)
-    elif isinstance(obj, list | tuple):
-        for value in obj:
-            _check(value)
+    # Iterative, with the common leaf types tested first: this runs for every event ``ggzy verify`` reads.
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, value in item.items():
+                if type(key) is not str:
+                    raise TypeError("canonical JSON object keys must be strings")
+                vkind = type(value)
+                if vkind is str or vkind is int or value is None or vkind is bool:
+                    continue
+                stack.append(value)
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif isinstance(item, float):
+            raise TypeError("floats are not allowed in canonical JSON; use int, str or Decimal-as-str")
+        elif isinstance(item, dict):
+            stack.append(dict(item))
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
 
 
 def canonical_json(obj: Any) -> bytes:

@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ggzy.ledger.models import LedgerEvent, LedgerNode, LedgerState, LedgerTreeHead
-from ggzy.ledger.service import event_document
+from ggzy.ledger.service import event_document, format_instant
 from ggzy.ledger.signing import TreeHead
 
 
@@ -106,16 +106,28 @@ def get_event(session: Session, index: int) -> dict[str, Any] | None:
 
 
 def iter_events(session: Session, *, stop: int | None = None, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    """All public events in index order, fetched in keyset batches (constant memory)."""
+    """All public events in index order, fetched in keyset batches (constant memory).
+
+    Plain rows, not ORM objects: ``ggzy verify`` streams millions of events and hydration would dominate.
+    """
+    table = LedgerEvent.__table__
     start = 0
     while True:
-        stmt = select(LedgerEvent).where(LedgerEvent.index >= start)
+        stmt = select(table).where(table.c.index >= start)
         if stop is not None:
-            stmt = stmt.where(LedgerEvent.index < stop)
-        rows = list(session.scalars(stmt.order_by(LedgerEvent.index).limit(batch)))
+            stmt = stmt.where(table.c.index < stop)
+        rows = session.execute(stmt.order_by(table.c.index).limit(batch)).mappings().all()
         if not rows:
             return
         for row in rows:
-            yield public_event(row)
-        start = rows[-1].index + 1
-        session.expunge_all()
+            yield {
+                "index": row["index"],
+                "kind": row["kind"],
+                "at": format_instant(row["at"]),
+                "actor": row["actor"],
+                "subject": row["subject"],
+                "data": row["data"],
+                "private_digest": row["private_digest"],
+                "leaf_hash": row["leaf_hash"].hex(),
+            }
+        start = rows[-1]["index"] + 1
