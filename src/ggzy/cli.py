@@ -84,6 +84,24 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_tick(args: argparse.Namespace) -> int:
+    """Fire due time-driven transitions once (the server also does this every few seconds)."""
+    from ggzy.core.clock import SystemClock
+    from ggzy.core.db import create_database
+    from ggzy.core.models_registry import import_all_services
+    from ggzy.procedures.scheduler import run_due
+
+    import_all_services()
+    settings = load_settings()
+    db = create_database(settings.resolved_database_url)
+    try:
+        report = run_due(db, now=SystemClock().now())
+    finally:
+        db.dispose()
+    print(json.dumps({"done": report.done, "skipped": report.skipped, "failed": report.failed}, ensure_ascii=False))
+    return 1 if report.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ggzy", description="ggzy 公共资源交易平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -113,6 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("outbox", help="重试待投递的消息")
     p.set_defaults(func=_cmd_outbox)
+
+
+    p = sub.add_parser("tick", help="执行已到期的定时流程（如投标截止自动进入开标）")
+    p.set_defaults(func=_cmd_tick)
+
+    from ggzy.vault.cli import register as register_vault
+
+    register_vault(sub)  # keygen, seal, unseal, shares
     return parser
 
 

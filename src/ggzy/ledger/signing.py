@@ -91,6 +91,16 @@ class SigningKey:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         )
 
+    def sign_typed_document(self, document: bytes) -> bytes:
+        """Sign another platform document (a bid receipt …) with the platform key.
+
+        The document must be canonical JSON carrying its own ``type`` field, so that its bytes can never equal
+        a tree head's signed bytes (which have no ``type``): one key, no signature usable in the other role.
+        """
+        if b'"type":' not in document:
+            raise ValueError("a signed platform document must carry a type field")
+        return self._key.sign(document)
+
     def sign_tree_head(self, tree_size: int, root_hash: bytes, timestamp_ms: int) -> TreeHead:
         signature = self._key.sign(signed_bytes(tree_size, root_hash, timestamp_ms))
         return TreeHead(tree_size, root_hash, timestamp_ms, signature, self.key_id)
