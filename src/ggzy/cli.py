@@ -102,6 +102,12 @@ def _cmd_tick(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _cmd_draw(args: argparse.Namespace) -> int:
+    from ggzy.experts.cli import draw_command
+
+    return draw_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ggzy", description="ggzy 公共资源交易平台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -132,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("outbox", help="重试待投递的消息")
     p.set_defaults(func=_cmd_outbox)
 
+    p = sub.add_parser("draw", help="专家抽取：draw verify 重放抽取记录")
+    from ggzy.experts.cli import add_draw_arguments
+
+    add_draw_arguments(p)
+    p.set_defaults(func=_cmd_draw)
 
     p = sub.add_parser("tick", help="执行已到期的定时流程（如投标截止自动进入开标）")
     p.set_defaults(func=_cmd_tick)

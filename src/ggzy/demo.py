@@ -6,6 +6,8 @@ from ggzy.core.clock import SystemClock
 from ggzy.core.db import Database
 from ggzy.core.settings import Settings
 from ggzy.entities.demo import seed_entities
+from ggzy.evaluation.demo import seed_evaluation
+from ggzy.experts.demo import seed_experts
 from ggzy.projects.demo import seed_projects
 from ggzy.regions.demo import seed_centers
 from ggzy.regions.service import load_regions
@@ -21,8 +23,10 @@ def seed_demo(db: Database, *, settings: Settings) -> str:
     with db.transaction() as session:
         accounts = seed_entities(session, now=now, settings=settings)
     notes: list[str] = []
-    with db.transaction() as session:
-        notes += seed_projects(session, now=now, settings=settings)
+    # Each step in its own transaction, in dependency order: the expert pool, then lots, then their schemes.
+    for seed in (seed_experts, seed_projects, seed_evaluation):
+        with db.transaction() as session:
+            notes += seed(session, now=now, settings=settings)
     lines = [
         f"演示数据已就绪：新增行政区划 {regions} 个，新增交易中心 {centers} 个。",
         f"演示账号（密码在首次导入时随机生成，保存在 {settings.data_dir / 'demo-accounts.txt'}）：",

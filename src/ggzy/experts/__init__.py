@@ -1,0 +1,1 @@
+"""Expert pool, classification, avoidance, verifiable draw, blacklist."""
