@@ -150,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ggzy.vault.cli import register as register_vault
 
     register_vault(sub)  # keygen, seal, unseal, shares
+    from ggzy.bids.cli import register as register_bids
+
+    register_bids(sub)  # bids-clean
     return parser
 
 

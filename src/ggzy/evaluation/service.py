@@ -205,6 +205,10 @@ def set_scheme(
     existing.method = method
     existing.price_weight = price_weight if method == "comprehensive" else Decimal(0)
     existing.updated_at = now
+    if existing.criteria:
+        # Delete the old criteria first: the unit of work would insert the new ones (same codes) before it.
+        existing.criteria.clear()
+        session.flush()
     existing.criteria = [
         Criterion(code=c.code, name=c.name, kind=c.kind, max_score=c.max_score, position=i)
         for i, c in enumerate(criteria if method == "comprehensive" else [])

@@ -1,4 +1,4 @@
-"""Demo expert pool: the classification tree and about 60 approved experts across Gansu.
+"""Demo expert pool: the classification tree and 200 approved experts across Gansu.
 
 A few experts have accounts so an expert can log in (the foundation's ``expert`` user is linked to the
 first one). Passwords are random, made on first seed, kept in the data folder and printed on every run.
@@ -74,13 +74,13 @@ GIVEN = [
 # (employer, region, organisation code, specialties it supplies)
 EMPLOYERS: list[tuple[str, str, str, list[str]]] = [
     ("甘肃省建筑设计研究院有限公司", "620102", "MA7EX001", ["A040101", "A080101", "A080103"]),
-    ("兰州交通大学", "620104", "MA7EX002", ["A080302", "A080201", "A080301"]),
+    ("兰州交通大学", "620104", "MA7EX002", ["A080101", "A080302", "A080201", "A080301"]),
     ("兰州理工大学", "620105", "MA7EX003", ["A080101", "B010101", "A080103"]),
     ("甘肃省交通规划勘察设计院股份有限公司", "620103", "MA7EX004", ["A080301", "A080302", "A060103"]),
     ("甘肃省水利水电勘测设计研究院有限责任公司", "620102", "MA7EX005", ["A080401", "A080402"]),
     ("甘肃中天工程造价咨询有限公司", "620102", "MA7EX006", ["A060101", "A060102", "A060103"]),
     ("天水市建设工程质量监督站", "6205", "MA7EX007", ["A050101", "A080101"]),
-    ("酒泉市工程建设监理有限公司", "6209", "MA7EX008", ["A050101", "A050102"]),
+    ("酒泉市工程建设监理有限公司", "6209", "MA7EX008", ["A080101", "A050101", "A050102"]),
     ("张掖市水务局水利技术服务中心", "6207", "MA7EX009", ["A080401", "A080402"]),
     ("甘肃省人民医院设备处", "620102", "MA7EX010", ["B020101", "B020102"]),
     ("兰州大学第一医院", "620102", "MA7EX011", ["B020101", "B020102", "B080101"]),
@@ -88,10 +88,10 @@ EMPLOYERS: list[tuple[str, str, str, list[str]]] = [
     ("甘肃正天合律师事务所", "620102", "MA7EX013", ["C060101"]),
     ("甘肃省审计学会", "620102", "MA7EX014", ["C030101", "A060101"]),
     ("庆阳市城乡规划设计院", "6210", "MA7EX015", ["A040101", "A080201"]),
-    ("白银市市政工程管理处", "6204", "MA7EX016", ["A080201", "A080202", "A050102"]),
+    ("白银市市政工程管理处", "6204", "MA7EX016", ["A080101", "A080201", "A080202", "A050102"]),
     ("甘肃万维信息技术有限责任公司", "620102", "MA7EX017", ["C110101", "B010201"]),
     ("平凉市建筑勘察设计院", "6208", "MA7EX018", ["A080101", "A040101"]),
-    ("定西市公路管理局", "6211", "MA7EX019", ["A080301", "A060103"]),
+    ("定西市公路管理局", "6211", "MA7EX019", ["A080101", "A080301", "A060103"]),
     ("临夏州建设工程造价管理站", "6229", "MA7EX020", ["A060101", "A060102"]),
     ("陇南市交通运输局技术中心", "6212", "MA7EX021", ["A080302", "A080301"]),
     ("武威市物业管理协会", "6206", "MA7EX022", ["C070101"]),
@@ -107,13 +107,17 @@ TITLES = [
     ("主任医师", "principal_senior"),
     ("高级会计师", "senior"),
 ]
-ACCOUNT_EXPERTS = {1: "expert", 2: "expert2", 3: "expert3"}
+# Every demo expert can log in, so a drawn committee can be walked through in the browser; the foundation's
+# ``expert`` user is expert 1, the others share one generated password (demo only).
+DEMO_EXPERTS = 200  # enough that a 7-member committee fills under every avoidance and employer-share rule
+ACCOUNT_EXPERTS = {1: "expert", **{k: f"expert{k:03d}" for k in range(2, DEMO_EXPERTS + 1)}}
+SHARED = "shared"
 
 
 def _passwords(path: Path) -> dict[str, str]:
     if path.exists():
         return dict(json.loads(path.read_text(encoding="utf-8")))
-    made = {u: "Demo-" + secrets.token_urlsafe(9) + "9" for u in ACCOUNT_EXPERTS.values() if u != "expert"}
+    made = {SHARED: "Demo-" + secrets.token_urlsafe(9) + "9"}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -126,15 +130,15 @@ def _id_number(k: int) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def _account(session: Session, username: str, display: str, password: str | None, now: datetime) -> int | None:
+def _account(session: Session, username: str, display: str, password_hash: str | None, now: datetime) -> int | None:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        if password is None:
+        if password_hash is None:
             return None
         user = User(
             username=username,
             display_name=display,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             created_at=now,
             roles=[UserRole(role=Role.expert.value, granted_at=now)],
         )
@@ -155,8 +159,9 @@ def seed_experts(session: Session, *, now: datetime, settings: Settings) -> list
     """Idempotent. Returns lines describing the pool and the expert accounts to print."""
     ensure_classification(session, now=now)
     passwords = _passwords(settings.data_dir / "demo-experts.txt")
+    shared_hash: str | None = None
     added = 0
-    for k in range(1, 61):
+    for k in range(1, DEMO_EXPERTS + 1):
         number = _id_number(k)
         if session.scalar(select(Expert.id).where(Expert.id_number == number)) is not None:
             continue
@@ -167,7 +172,9 @@ def seed_experts(session: Session, *, now: datetime, settings: Settings) -> list
         user_id = None
         if k in ACCOUNT_EXPERTS:
             username = ACCOUNT_EXPERTS[k]
-            user_id = _account(session, username, name, passwords.get(username), now)
+            if username != "expert" and shared_hash is None:
+                shared_hash = hash_password(passwords[SHARED])  # hashed once: argon2 is slow by design
+            user_id = _account(session, username, name, None if username == "expert" else shared_hash, now)
         chosen = specs[: 1 + k % len(specs)][:3]
         expert = Expert(
             user_id=user_id,
@@ -217,9 +224,8 @@ def seed_experts(session: Session, *, now: datetime, settings: Settings) -> list
         added += 1
     total = len(list(session.scalars(select(Expert.id))))
     lines = [f"评标专家库：新增演示专家 {added} 名，共 {total} 名（专业分类已加载）。"]
-    for k, username in ACCOUNT_EXPERTS.items():
-        if username == "expert":
-            lines.append(f"  评标专家      用户名 {username:<12} 密码见上（已关联演示专家 {k} 号）")
-        else:
-            lines.append(f"  评标专家      用户名 {username:<12} 密码 {passwords[username]}")
+    lines.append("  评标专家      用户名 expert       密码见上（已关联演示专家 1 号）")
+    last = f"expert{DEMO_EXPERTS}"
+    shared = passwords[SHARED]
+    lines.append(f"  评标专家      用户名 expert002 … {last}  密码均为 {shared}（演示专家 2–{DEMO_EXPERTS} 号）")
     return lines

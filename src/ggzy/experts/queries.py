@@ -347,7 +347,8 @@ def assignments(session: Session, expert_id: int) -> list[AssignmentOut]:
     rows = session.execute(
         select(CommitteeMember, Committee)
         .join(Committee, Committee.id == CommitteeMember.committee_id)
-        .where(CommitteeMember.expert_id == expert_id, CommitteeMember.status != "standby")
+        # Reserves on standby are not called yet; replaced seats (including a superseded round) are no longer theirs.
+        .where(CommitteeMember.expert_id == expert_id, CommitteeMember.status.not_in(("standby", "replaced")))
         .order_by(Committee.evaluation_start.desc())
     ).all()
     return [

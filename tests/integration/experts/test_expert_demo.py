@@ -13,12 +13,12 @@ def test_seed_is_idempotent_and_prints_accounts(session, clock, tmp_path) -> Non
     settings = Settings(data_dir=tmp_path, secret_key="x" * 48)
     first = seed_experts(session, now=clock.now(), settings=settings)
     session.commit()
-    assert "新增演示专家 60 名" in first[0]
+    assert "新增演示专家 200 名" in first[0]
     second = seed_experts(session, now=clock.now(), settings=settings)
-    assert "新增演示专家 0 名，共 60 名" in second[0]
-    assert second[1:] == first[1:] and any("expert2" in line for line in first)
-    assert session.scalar(select(func.count()).select_from(Expert).where(Expert.status == "approved")) == 60
-    assert session.scalar(select(func.count()).select_from(Expert).where(Expert.user_id.is_not(None))) == 2
+    assert "新增演示专家 0 名，共 200 名" in second[0]
+    assert second[1:] == first[1:] and any("expert002 … expert200" in line for line in first)
+    assert session.scalar(select(func.count()).select_from(Expert).where(Expert.status == "approved")) == 200
+    assert session.scalar(select(func.count()).select_from(Expert).where(Expert.user_id.is_not(None))) == 199
     assert session.get(SpecialtyNode, "A080101") is not None
     regions = set(session.scalars(select(Expert.region_code)))
     assert len({r[:4] for r in regions}) >= 10  # spread across Gansu

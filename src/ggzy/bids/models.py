@@ -1,0 +1,81 @@
+"""Sealed bids: a lot's registered opening public key, resumable upload sessions and the stored bids."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ggzy.core.db import Base, JSONType, UTCDateTime
+
+
+class LotOpeningKey(Base):
+    """The X25519 public key bids of a lot are sealed to; its private key exists only as custodians' shares."""
+
+    __tablename__ = "lot_opening_keys"
+    __table_args__ = (UniqueConstraint("lot_id", name="uq_lot_opening_keys_lot_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"))
+    key_id: Mapped[str] = mapped_column(String(32))
+    public_key: Mapped[str] = mapped_column(String(64))  # raw X25519, lowercase hex
+    k: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+    custodians: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    commitments_digest: Mapped[str] = mapped_column(String(64))
+    registered_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BidUpload(Base):
+    """A resumable upload of one envelope; ``received`` bytes are durably on disk (fsynced before counted)."""
+
+    __tablename__ = "bid_uploads"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, unguessable
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    bidder_entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    declared_size: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | completed | discarded
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Bid(Base):
+    """A completed, receipted envelope. Confidential to its bidder until the deadline."""
+
+    __tablename__ = "bids"
+    # At most one live bid per bidder and lot: a newer one replaces it.
+    __table_args__ = (
+        Index(
+            "uq_bids_live",
+            "lot_id",
+            "bidder_entity_id",
+            unique=True,
+            sqlite_where=text("status = 'submitted'"),
+            postgresql_where=text("status = 'submitted'"),
+        ),
+    )
+
+    # Random and opaque: it is the receipt id the public ledger shows, and says nothing about counts.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    bidder_entity_id: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    upload_id: Mapped[str] = mapped_column(ForeignKey("bid_uploads.id"))
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)  # submitted|replaced|withdrawn
+    ciphertext_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    path: Mapped[str] = mapped_column(String(300))  # relative to the bids storage root
+    opening_key_id: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(256), default="")
+    tool: Mapped[str] = mapped_column(String(256), default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_ip: Mapped[str] = mapped_column(String(64), default="")
+    ledger_index: Mapped[int] = mapped_column(BigInteger)
+    receipt: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # replaced or withdrawn

@@ -1,0 +1,465 @@
+"""Sealed bid submission (《电子招标投标办法》第二十六、二十七条): opening key registration, resumable uploads,
+completion with a signed receipt, replacement, withdrawal, and cleaning of stale uploads.
+
+A bid's existence is confidential before the deadline: its ledger events carry only an opaque receipt id in
+public; lot, bidder, hash and IP go to the event's private part.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ggzy.bids.models import Bid, BidUpload, LotOpeningKey
+from ggzy.bids.storage import BidStorage
+from ggzy.core.db import for_update
+from ggzy.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
+from ggzy.core.events import subscribe
+from ggzy.core.security import Principal, Role
+from ggzy.entities.models import Entity
+from ggzy.ledger.service import record
+from ggzy.ledger.signing import SigningKey
+from ggzy.projects.models import Lot
+from ggzy.vault.envelope import PREAMBLE_LEN, EnvelopeInfo, inspect_envelope, sniff
+from ggzy.vault.errors import key_mismatch
+from ggzy.vault.keys import key_id_of_raw
+from ggzy.vault.receipts import issue_receipt
+
+MAX_BID_SIZE = 8 << 30  # 8 GiB per envelope
+DEADLINE_RULE = "bid.deadline"
+DEADLINE_CITATION = (
+    "《电子招标投标办法》第二十七条：投标人应当在投标截止时间前完成投标文件的传输递交……"
+    "投标截止时间前未完成投标文件传输的，视为撤回投标文件。投标截止时间后送达的投标文件，电子招标投标交易平台应当拒收。"
+)
+KEY_STAGES = ("draft", "published")
+
+
+def new_id() -> str:
+    return secrets.token_hex(16)
+
+
+# ---- lot checks -------------------------------------------------------------------------------------------
+
+
+def _lot(session: Session, lot_id: int, *, lock: bool = False) -> Lot:
+    stmt = select(Lot).where(Lot.id == lot_id)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    lot = session.scalars(stmt).one_or_none()
+    if lot is None:
+        raise NotFound("标段不存在", code="LOT_NOT_FOUND", field="lot_id")
+    return lot
+
+
+def ensure_accepting(lot: Lot, *, now: datetime) -> None:
+    """Bids only while the lot is published and strictly before its deadline (to the millisecond)."""
+    if lot.bid_deadline is not None and now >= lot.bid_deadline:
+        raise RuleRefused(
+            "已过投标截止时间，平台拒收投标文件；截止前未完成传输的视为撤回。依据《电子招标投标办法》第二十七条。",
+            code="BID_DEADLINE_PASSED",
+            field="bid_deadline",
+            rule=DEADLINE_RULE,
+            citation=DEADLINE_CITATION,
+        )
+    if lot.stage != "published" or lot.bid_deadline is None:
+        raise Conflict("该标段当前不接受投标（招标公告未发布或已结束）", code="LOT_NOT_ACCEPTING_BIDS", field="lot_id")
+
+
+def _bidder_entity(session: Session, actor: Principal) -> int:
+    if not actor.has(Role.bidder_staff) or actor.entity_id is None:
+        raise Forbidden("仅限投标人人员递交投标文件", code="ROLE_REQUIRED")
+    entity = session.get(Entity, actor.entity_id)
+    if entity is None or entity.kind != "bidder":
+        raise Forbidden("所属主体不是投标人，不能递交投标文件", code="BIDDER_ENTITY_REQUIRED", field="entity_id")
+    return entity.id
+
+
+def opening_key_of(session: Session, lot_id: int) -> LotOpeningKey | None:
+    return session.scalars(select(LotOpeningKey).where(LotOpeningKey.lot_id == lot_id)).one_or_none()
+
+
+# ---- opening key ------------------------------------------------------------------------------------------
+
+
+def register_opening_key(
+    session: Session,
+    *,
+    actor: Principal,
+    lot_id: int,
+    public_key: str,
+    k: int,
+    n: int,
+    custodians: list[str],
+    commitments_digest: str,
+    now: datetime,
+) -> LotOpeningKey:
+    """Record the lot's opening PUBLIC key from the custodians' ceremony; the platform never sees the private key."""
+    if not actor.has(Role.center_staff):
+        raise Forbidden("仅限交易中心工作人员登记开标公钥", code="ROLE_REQUIRED")
+    lot = _lot(session, lot_id, lock=True)
+    if lot.stage not in KEY_STAGES:
+        raise Conflict("标段已进入开标或后续阶段，不能再登记开标公钥", code="OPENING_KEY_LOCKED", field="lot_id")
+    try:
+        raw = bytes.fromhex(public_key)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32 or public_key != raw.hex():
+        raise InvalidInput(
+            "public_key 应为 64 位小写十六进制的 X25519 公钥", code="OPENING_KEY_INVALID", field="public_key"
+        )
+    if not 1 <= k <= n <= 255:
+        raise InvalidInput("门限应满足 1 ≤ k ≤ n ≤ 255", code="OPENING_KEY_THRESHOLD_INVALID", field="k")
+    names = [c.strip() for c in custodians]
+    if len(names) != n or not all(0 < len(c) <= 100 for c in names) or len(set(names)) != n:
+        raise InvalidInput(
+            f"custodians 应为 {n} 个互不相同的保管人名称", code="OPENING_KEY_CUSTODIANS_INVALID", field="custodians"
+        )
+    if len(commitments_digest) != 64 or any(c not in "0123456789abcdef" for c in commitments_digest):
+        raise InvalidInput(
+            "commitments_digest 应为 64 位小写十六进制", code="OPENING_KEY_DIGEST_INVALID", field="commitments_digest"
+        )
+    if session.scalar(select(Bid.id).where(Bid.lot_id == lot_id).limit(1)) is not None:
+        raise Conflict("该标段已有投标文件，不能更换开标公钥", code="OPENING_KEY_LOCKED", field="lot_id")
+    row = opening_key_of(session, lot_id)
+    replaced = row.key_id if row is not None else None
+    if row is None:
+        row = LotOpeningKey(lot_id=lot_id)
+        session.add(row)
+    row.key_id = key_id_of_raw(raw)
+    row.public_key = public_key
+    row.k, row.n, row.custodians = k, n, names
+    row.commitments_digest = commitments_digest
+    row.registered_by = actor.user_id
+    row.registered_at = now
+    session.flush()
+    record(
+        session,
+        kind="lot.opening_key_registered",
+        actor=f"user:{actor.user_id}",
+        subject=f"lot:{lot_id}",
+        data={
+            "key_id": row.key_id,
+            "public_key": public_key,
+            "k": k,
+            "n": n,
+            "custodians": names,
+            "commitments_digest": commitments_digest,
+            "replaces_key_id": replaced,
+        },
+        now=now,
+    )
+    return row
+
+
+# ---- uploads ----------------------------------------------------------------------------------------------
+
+
+def start_upload(session: Session, *, actor: Principal, lot_id: int, declared_size: int, now: datetime) -> BidUpload:
+    entity_id = _bidder_entity(session, actor)
+    lot = _lot(session, lot_id)
+    ensure_accepting(lot, now=now)
+    if opening_key_of(session, lot_id) is None:
+        raise Conflict("该标段尚未登记开标公钥，暂不能递交投标文件", code="OPENING_KEY_MISSING", field="lot_id")
+    if not PREAMBLE_LEN < declared_size <= MAX_BID_SIZE:
+        raise InvalidInput(
+            f"declared_size 应在 {PREAMBLE_LEN + 1} 至 {MAX_BID_SIZE} 字节之间",
+            code="BID_SIZE_INVALID",
+            field="declared_size",
+        )
+    upload = BidUpload(
+        id=new_id(),
+        lot_id=lot_id,
+        bidder_entity_id=entity_id,
+        user_id=actor.user_id,
+        declared_size=declared_size,
+        received=0,
+        status="open",
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def own_upload(session: Session, *, actor: Principal, upload_id: str, lock: bool = False) -> BidUpload:
+    """The actor's entity's upload; any other (or unknown) id is the same 404."""
+    stmt = select(BidUpload).where(BidUpload.id == upload_id)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    upload = session.scalars(stmt).one_or_none()
+    if upload is None or actor.entity_id is None or upload.bidder_entity_id != actor.entity_id:
+        raise NotFound("上传不存在", code="BID_UPLOAD_NOT_FOUND", field="upload_id")
+    return upload
+
+
+def reconcile_upload(session: Session, *, upload: BidUpload, storage: BidStorage, now: datetime) -> int:
+    """Make the row and the file agree after a crash: bytes beyond the acknowledged offset were never
+    confirmed to the client and are cut (unless a chunk is being written right now); a file shorter than the
+    row (lost) moves the offset back."""
+    if upload.status != "open":
+        return upload.received
+    size = storage.partial_size(upload.id)
+    if size is None and upload.received == 0:
+        return 0  # no chunk yet: the first one creates the file
+    if size is None:
+        upload.status = "discarded"
+        upload.updated_at = now
+        return upload.received
+    if size > upload.received:
+        storage.truncate_partial(upload.id, upload.received)
+    elif size < upload.received:
+        upload.received = size
+        upload.updated_at = now
+    return upload.received
+
+
+def check_chunk(
+    session: Session,
+    *,
+    actor: Principal,
+    upload_id: str,
+    start: int,
+    length: int,
+    storage: BidStorage,
+    now: datetime,
+    total: int | None = None,
+) -> BidUpload:
+    """Refuse a chunk before reading it: wrong offset (409 with the expected one), too long, too late."""
+    upload = own_upload(session, actor=actor, upload_id=upload_id, lock=True)
+    if upload.status != "open":
+        raise Conflict("该上传已结束，不能继续写入", code="BID_UPLOAD_CLOSED", field="upload_id")
+    ensure_accepting(_lot(session, upload.lot_id), now=now)
+    expected = reconcile_upload(session, upload=upload, storage=storage, now=now)
+    if upload.status != "open":
+        raise Conflict("上传文件已不存在，请重新开始上传", code="BID_UPLOAD_GONE", field="upload_id")
+    if start != expected:
+        raise Conflict(
+            f"分块偏移量应为 {expected}，收到 {start}；请从 {expected} 续传",
+            code="BID_UPLOAD_OFFSET_MISMATCH",
+            field="content_range",
+            details=[{"expected_offset": expected}],
+        )
+    if total is not None and total != upload.declared_size:
+        raise InvalidInput(
+            f"Content-Range 的总大小 {total} 与声明的 {upload.declared_size} 字节不符",
+            code="BID_UPLOAD_RANGE_INVALID",
+            field="content_range",
+        )
+    if length <= 0 or start + length > upload.declared_size:
+        raise InvalidInput(
+            f"分块超出声明的文件大小 {upload.declared_size} 字节", code="BID_UPLOAD_TOO_LONG", field="content_range"
+        )
+    return upload
+
+
+def record_chunk(session: Session, *, actor: Principal, upload_id: str, start: int, end: int, now: datetime) -> int:
+    """Count fsynced bytes; only the writer that held the file lock from ``start`` gets here."""
+    upload = own_upload(session, actor=actor, upload_id=upload_id, lock=True)
+    if upload.status != "open" or upload.received != start:
+        raise Conflict(
+            "上传状态已变化，请查询当前偏移量后续传", code="BID_UPLOAD_OFFSET_MISMATCH", field="content_range"
+        )
+    upload.received = end
+    upload.updated_at = now
+    session.flush()
+    return end
+
+
+# ---- completion -------------------------------------------------------------------------------------------
+
+
+def inspect_upload(session: Session, *, actor: Principal, upload_id: str, storage: BidStorage) -> EnvelopeInfo:
+    """Check the whole envelope without any key (no write, no lock: run it before the write transaction)."""
+    upload = own_upload(session, actor=actor, upload_id=upload_id)
+    if upload.status != "open":
+        raise Conflict("该上传已结束", code="BID_UPLOAD_CLOSED", field="upload_id")
+    if upload.received != upload.declared_size:
+        raise Conflict(
+            f"文件尚未传完：已收到 {upload.received} / {upload.declared_size} 字节",
+            code="BID_UPLOAD_INCOMPLETE",
+            field="upload_id",
+            details=[{"expected_offset": upload.received}],
+        )
+    with open(storage.partial_path(upload.id), "rb") as fh:
+        sniff(fh.read(PREAMBLE_LEN))
+        fh.seek(0)
+        info = inspect_envelope(fh)
+    if info.size != upload.declared_size:
+        raise Conflict("文件大小与声明不符", code="BID_UPLOAD_INCOMPLETE", field="upload_id")
+    if info.header.lot_id != str(upload.lot_id):
+        raise key_mismatch(f"文件属于标段 {info.header.lot_id}，不是 {upload.lot_id}")
+    if info.header.bidder_id != str(upload.bidder_entity_id):
+        raise key_mismatch(f"文件属于投标人 {info.header.bidder_id}，不是 {upload.bidder_entity_id}")
+    return info
+
+
+def complete_upload(
+    session: Session,
+    *,
+    actor: Principal,
+    upload_id: str,
+    info: EnvelopeInfo,
+    storage: BidStorage,
+    signing_key: SigningKey,
+    ip: str,
+    now: datetime,
+) -> Bid:
+    """Store the inspected envelope as the bidder's live bid and sign its receipt (第二十七条: at once)."""
+    upload = own_upload(session, actor=actor, upload_id=upload_id, lock=True)
+    if upload.status != "open" or upload.received != upload.declared_size:
+        raise Conflict("该上传已结束或尚未传完", code="BID_UPLOAD_CLOSED", field="upload_id")
+    lot = _lot(session, upload.lot_id, lock=True)
+    ensure_accepting(lot, now=now)
+    key = opening_key_of(session, lot.id)
+    recipient = info.header.recipient(key.key_id) if key is not None else None
+    if key is None or recipient is None or recipient.role != "opening":
+        raise key_mismatch("投标文件未以本标段登记的开标公钥加密，开标时将无法解密")
+    previous = list(
+        session.scalars(
+            select(Bid).where(
+                Bid.lot_id == lot.id, Bid.bidder_entity_id == upload.bidder_entity_id, Bid.status == "submitted"
+            )
+        )
+    )
+    for old in previous:
+        old.status = "replaced"
+        old.ended_at = now
+    session.flush()  # free the one-live-bid slot before the new row
+    bid_id = new_id()
+    relpath = storage.final_relpath(lot.id, bid_id)
+    bid = Bid(
+        id=bid_id,
+        lot_id=lot.id,
+        bidder_entity_id=upload.bidder_entity_id,
+        upload_id=upload.id,
+        submitted_by=actor.user_id,
+        status="submitted",
+        ciphertext_hash=info.ciphertext_hash,
+        size=info.size,
+        path=relpath,
+        opening_key_id=key.key_id,
+        fingerprint=info.header.metadata.get("fingerprint", "")[:256],
+        tool=info.header.metadata.get("tool", "")[:256],
+        submitted_at=now,
+        submitted_ip=ip[:64],
+        ledger_index=0,
+        receipt={},
+    )
+    session.add(bid)
+    upload.status = "completed"
+    upload.updated_at = now
+    session.flush()
+    storage.promote(upload.id, relpath)
+    try:
+        event = record(
+            session,
+            kind="bid.received",
+            actor="system",  # the submitting user would name the bidder
+            subject=f"receipt:{bid_id}",
+            data={"receipt_id": bid_id},
+            private={
+                "lot_id": lot.id,
+                "bidder_entity_id": upload.bidder_entity_id,
+                "user_id": actor.user_id,
+                "ciphertext_hash": info.ciphertext_hash,
+                "size": info.size,
+                "ip": ip,
+                "fingerprint": bid.fingerprint,
+                "tool": bid.tool,
+                "replaces": [old.id for old in previous],
+            },
+            now=now,
+        )
+    except BaseException:
+        storage.demote(relpath, upload.id)  # keep the upload resumable if the transaction fails here
+        raise
+    receipt = issue_receipt(
+        signing_key,
+        lot_id=str(lot.id),
+        bidder_id=str(upload.bidder_entity_id),
+        ciphertext_hash=info.ciphertext_hash,
+        size=info.size,
+        received_at=event.at,
+        ledger_index=event.index,
+    )
+    # The receipt needs the ledger index, so this one update of our own new row follows the ledger write.
+    bid.ledger_index = event.index
+    bid.receipt = receipt.to_json()
+    return bid
+
+
+def own_bid(session: Session, *, actor: Principal, bid_id: str, lock: bool = False) -> Bid:
+    stmt = select(Bid).where(Bid.id == bid_id)
+    if lock and for_update(session):
+        stmt = stmt.with_for_update()
+    bid = session.scalars(stmt).one_or_none()
+    if bid is None or actor.entity_id is None or bid.bidder_entity_id != actor.entity_id:
+        raise NotFound("投标文件不存在", code="BID_NOT_FOUND", field="bid_id")
+    return bid
+
+
+def withdraw_bid(session: Session, *, actor: Principal, bid_id: str, now: datetime) -> Bid:
+    if not actor.has(Role.bidder_staff):  # the same 404 as for anyone else's bid: existence stays hidden
+        raise NotFound("投标文件不存在", code="BID_NOT_FOUND", field="bid_id")
+    bid = own_bid(session, actor=actor, bid_id=bid_id, lock=True)
+    ensure_accepting(_lot(session, bid.lot_id), now=now)
+    if bid.status != "submitted":
+        raise Conflict("该投标文件已被替换或撤回", code="BID_NOT_LIVE", field="bid_id")
+    bid.status = "withdrawn"
+    bid.ended_at = now
+    session.flush()
+    record(
+        session,
+        kind="bid.withdrawn",
+        actor="system",
+        subject=f"receipt:{bid.id}",
+        data={"receipt_id": bid.id},
+        private={"lot_id": bid.lot_id, "bidder_entity_id": bid.bidder_entity_id, "user_id": actor.user_id},
+        now=now,
+    )
+    return bid
+
+
+# ---- cleaning ---------------------------------------------------------------------------------------------
+
+
+@subscribe("lot.reach_deadline", "bids.expire_open_uploads")
+def expire_open_uploads(session: Session, payload: dict[str, Any]) -> None:
+    """At the deadline every unfinished upload of the lot counts as withdrawn (第二十七条); its file goes with
+    the next :func:`discard_stale_uploads` (handlers know no data folder)."""
+    lot = session.get(Lot, int(payload["lot_id"]))
+    if lot is None:
+        return
+    for upload in session.scalars(select(BidUpload).where(BidUpload.lot_id == lot.id, BidUpload.status == "open")):
+        upload.status = "discarded"
+        upload.updated_at = lot.updated_at
+
+
+def discard_stale_uploads(session: Session, *, storage: BidStorage, now: datetime) -> int:
+    """Uploads not completed by the deadline count as withdrawn (第二十七条): discard them and their files,
+    along with partial files no upload owns and any upload whose file was lost. Returns how many."""
+    discarded = 0
+    rows = list(session.scalars(select(BidUpload).where(BidUpload.status == "open")))
+    lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_({u.lot_id for u in rows})))}
+    for upload in rows:
+        lot = lots[upload.lot_id]
+        late = lot.stage != "published" or lot.bid_deadline is None or now >= lot.bid_deadline
+        lost = upload.received > 0 and storage.partial_size(upload.id) is None
+        if late or lost:
+            upload.status = "discarded"
+            upload.updated_at = now
+            storage.discard_partial(upload.id)
+            discarded += 1
+    # A partial file is only created for a committed upload row, so one whose row is no longer open is debris.
+    files = storage.partial_ids()
+    live = set(session.scalars(select(BidUpload.id).where(BidUpload.id.in_(files), BidUpload.status == "open")))
+    for orphan in files:
+        if orphan not in live and storage.discard_partial(orphan):
+            discarded += 1
+    session.flush()
+    return discarded

@@ -1,0 +1,269 @@
+"""Concurrent sealed-bid uploads over loopback vs a plain file copy of the same bytes.
+
+    .venv/bin/python tests/bench/bench_bid_upload.py [--uploaders 8] [--mib 16] [--chunk-mib 4]
+
+Starts a uvicorn server (a child process on 127.0.0.1, SQLite in a temporary data folder, frozen clock
+before the bid deadline), seals one envelope per bidder in-process, then N bidders upload at once:
+create an upload, PUT the chunks (streamed), complete (hash + receipt). Each bidder sends a bounded number
+of requests (2 + chunks). The baseline copies the same envelope files with N threads (copy + fsync).
+Server memory: its resident set at idle and its peak (VmHWM; and ru_maxrss of the reaped child).
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 9, 25, 2, 0, tzinfo=UTC)
+PASSWORD = "Bench-password-2026"
+
+
+def settings_for(data_dir: Path):  # type: ignore[no-untyped-def]
+    from ggzy.core.settings import Settings
+
+    return Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'ggzy.db'}",
+        secret_key="b" * 48,
+        tree_head_interval_seconds=0,
+        scheduler_interval_seconds=0,
+    )
+
+
+def serve(data_dir: Path, port: int) -> None:
+    import uvicorn
+
+    from ggzy.core.clock import FrozenClock
+    from ggzy.web.app import create_app
+
+    app = create_app(settings_for(data_dir), clock=FrozenClock(NOW))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def prepare(data_dir: Path, uploaders: int, mib: int, envelopes: Path) -> tuple[int, list[Path]]:
+    """Database with a published lot, its opening key, N bidder users; one sealed envelope per bidder."""
+    from tests.factories import tender_world
+    from tests.integration.bids.support import DEADLINE, at, key_ceremony
+
+    from ggzy.bids import service as bids
+    from ggzy.core.db import create_database
+    from ggzy.core.migrate import upgrade
+    from ggzy.core.security import hash_password
+    from ggzy.entities.models import User, UserRole
+    from ggzy.projects import service as projects
+    from ggzy.regions.service import load_regions
+    from ggzy.vault.container import BidForm, FileSource
+    from ggzy.vault.seal import seal_bid
+
+    url = settings_for(data_dir).resolved_database_url
+    upgrade(url)
+    db = create_database(url)
+    key, doc = key_ceremony()
+    hashed = hash_password(PASSWORD)
+    with db.transaction() as s:
+        load_regions(s)
+        world = tender_world(s, now=NOW, bidders=uploaders)
+        projects.publish_notice(
+            s,
+            actor=world.owner,
+            lot_id=world.lot_id,
+            documents_from=at("2026-09-25"),
+            documents_until=at("2026-09-30", "17:00"),
+            bid_deadline=DEADLINE,
+            bid_bond=None,
+            now=NOW,
+        )
+        bids.register_opening_key(s, actor=world.center, lot_id=world.lot_id, now=NOW, **doc)  # type: ignore[arg-type]
+        for i, entity_id in enumerate(world.bidder_ids):
+            s.add(
+                User(
+                    username=f"bench{i}",
+                    display_name=f"bench{i}",
+                    password_hash=hashed,
+                    entity_id=entity_id,
+                    created_at=NOW,
+                    roles=[UserRole(role="bidder_staff", granted_at=NOW)],
+                )
+            )
+    db.dispose()
+    files = []
+    payload_size = mib << 20
+    block = os.urandom(1 << 20)
+    for i, entity_id in enumerate(world.bidder_ids):
+
+        def opener() -> io.BytesIO:
+            return io.BytesIO(block * mib)
+
+        path = envelopes / f"bid{i}.ggzyseal"
+        with open(path, "wb") as out:
+            seal_bid(
+                BidForm(Decimal("1000000.00"), 365, "合格", "李四", "620102198001011234"),
+                [FileSource(name="投标文件.bin", size=payload_size, open=opener)],
+                out,
+                opening_key=key.public,
+                bidder_key=None,
+                lot_id=str(world.lot_id),
+                bidder_id=str(entity_id),
+                created_at=NOW,
+            )
+        files.append(path)
+    return world.lot_id, files
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def proc_status(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])  # kB
+    return 0
+
+
+def login(base: str, i: int) -> dict[str, str]:
+    import httpx
+
+    r = httpx.post(f"{base}/api/auth/token", json={"username": f"bench{i}", "password": PASSWORD}, timeout=60)
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def upload_one(
+    base: str, lot_id: int, i: int, path: Path, chunk: int, h: dict[str, str], results: list[str | None]
+) -> None:
+    import httpx
+
+    try:
+        with httpx.Client(base_url=base, timeout=300) as client:
+            size = path.stat().st_size
+            r = client.post(f"/api/lots/{lot_id}/bids/uploads", json={"declared_size": size}, headers=h)
+            r.raise_for_status()
+            upload_id = r.json()["id"]
+            with open(path, "rb") as fh:
+                for start in range(0, size, chunk):
+                    length = min(chunk, size - start)
+
+                    def body(n: int = length) -> object:
+                        left = n
+                        while left:
+                            piece = fh.read(min(left, 256 << 10))
+                            left -= len(piece)
+                            yield piece
+
+                    rng = f"bytes {start}-{start + length - 1}/{size}"
+                    r = client.put(f"/api/bid-uploads/{upload_id}", content=body(), headers={**h, "Content-Range": rng})
+                    r.raise_for_status()
+            r = client.post(f"/api/bid-uploads/{upload_id}/complete", headers=h)
+            r.raise_for_status()
+            results[i] = r.json()["ciphertext_hash"]
+    except Exception as exc:  # a bench reports failures, it does not stop on them
+        results[i] = f"FAILED: {exc!r}"
+
+
+def copy_baseline(files: list[Path], dest: Path) -> float:
+    def copy(src: Path) -> None:
+        target = dest / src.name
+        shutil.copyfile(src, target)
+        with open(target, "rb") as fh:
+            os.fsync(fh.fileno())
+
+    threads = [threading.Thread(target=copy, args=(f,)) for f in files]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--uploaders", type=int, default=8)
+    parser.add_argument("--mib", type=int, default=16)
+    parser.add_argument("--chunk-mib", type=int, default=4)
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.port)
+        return
+    with tempfile.TemporaryDirectory(prefix="ggzy-bench-bids-") as tmp:
+        data_dir, envelopes, copies = Path(tmp, "data"), Path(tmp, "envelopes"), Path(tmp, "copies")
+        for d in (data_dir, envelopes, copies):
+            d.mkdir()
+        lot_id, files = prepare(data_dir, args.uploaders, args.mib, envelopes)
+        total = sum(f.stat().st_size for f in files)
+        port = free_port()
+        server = subprocess.Popen([sys.executable, __file__, "--serve", str(data_dir), "--port", str(port)])
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(200):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            # Log in first: argon2 password hashing is memory-hard and would dominate the server's peak.
+            headers = [login(base, i) for i in range(len(files))]
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{server.pid}/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
+            idle_kb = proc_status(server.pid, "VmRSS")
+            results: list[str | None] = [None] * len(files)
+            threads = [
+                threading.Thread(
+                    target=upload_one, args=(base, lot_id, i, f, args.chunk_mib << 20, headers[i], results)
+                )
+                for i, f in enumerate(files)
+            ]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            upload_s = time.perf_counter() - t0
+            peak_kb = proc_status(server.pid, "VmHWM")
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=30)
+        copy_s = copy_baseline(files, copies)
+        failed = [r for r in results if r is None or r.startswith("FAILED")]
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        mb = total / 1e6
+        print(
+            f"uploaders {len(files)} × {files[0].stat().st_size / 1e6:.1f} MB = {mb:.1f} MB, "
+            f"chunks of {args.chunk_mib} MiB, failed {len(failed)} {failed[:1]}"
+        )
+        print(f"upload (create + PUT chunks + complete with hash/receipt): {upload_s:.2f} s = {mb / upload_s:.1f} MB/s")
+        print(f"plain copy + fsync, same files, {len(files)} threads:        {copy_s:.2f} s = {mb / copy_s:.1f} MB/s")
+        print(f"ratio upload/copy time: {upload_s / copy_s:.2f}×")
+        print(
+            f"server RSS idle {idle_kb / 1024:.1f} MiB, peak (VmHWM) {peak_kb / 1024:.1f} MiB, "
+            f"getrusage children ru_maxrss {children / 1024:.1f} MiB (includes login hashing); "
+            f"bench process ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()

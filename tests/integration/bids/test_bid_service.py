@@ -1,0 +1,217 @@
+"""Bid submission at service level: opening key rules, deadline to the millisecond, replacement, withdrawal,
+the ledger's public part hiding bids, refused envelopes leaving nothing stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from tests.integration.bids.support import (
+    DEADLINE,
+    BidWorld,
+    bid_world,
+    complete,
+    key_ceremony,
+    seal,
+    start,
+    submit,
+    write,
+)
+
+from ggzy.bids import service
+from ggzy.bids.models import Bid, BidUpload, LotOpeningKey
+from ggzy.bids.storage import BidStorage
+from ggzy.core.clock import FrozenClock
+from ggzy.core.db import Database
+from ggzy.core.errors import AppError, Conflict, Forbidden, RuleRefused
+from ggzy.ledger.models import LedgerEvent, LedgerPrivate
+from ggzy.ledger.signing import SigningKey
+from ggzy.procedures.scheduler import run_due
+from ggzy.projects.models import Lot
+from ggzy.vault.keys import PrivateKey
+from ggzy.vault.receipts import Receipt, verify_receipt
+from ggzy.vault.seal import open_bid
+
+
+@pytest.fixture
+def world(clean_db: Database, clock: FrozenClock) -> BidWorld:
+    with clean_db.transaction() as s:
+        return bid_world(s, now=clock.now())
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> BidStorage:
+    return BidStorage(tmp_path / "bids")
+
+
+@pytest.fixture
+def signing_key(tmp_path: Path) -> SigningKey:
+    return SigningKey.load_or_create(tmp_path / "signing.key")
+
+
+def count(db: Database, model: type) -> int:
+    with db.session(write=False) as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_bid_is_stored_whole_and_receipted_with_its_ledger_index(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    bid = submit(clean_db, world, 0, storage, signing_key, clock)
+    receipt = Receipt.from_json(bid.receipt)
+    assert verify_receipt(receipt, signing_key.public_key_pem())
+    assert receipt.lot_id == str(world.tender.lot_id) and receipt.bidder_id == str(world.tender.bidder_ids[0])
+    assert receipt.ciphertext_hash == bid.ciphertext_hash and receipt.size == bid.size
+    assert receipt.received_at == "2026-09-25T02:00:00.000Z"
+    with clean_db.session(write=False) as s:
+        event = s.scalars(select(LedgerEvent).where(LedgerEvent.index == receipt.ledger_index)).one()
+        # The public part shows an opaque receipt id: not the lot, not the bidder, not the submitting user.
+        assert event.kind == "bid.received" and event.actor == "system" and event.data == {"receipt_id": bid.id}
+        assert event.subject == f"receipt:{bid.id}"
+        private = s.get(LedgerPrivate, event.index)
+        assert private is not None and private.payload["bidder_entity_id"] == world.tender.bidder_ids[0]
+        assert private.payload["ip"] == "203.0.113.9"
+        assert private.payload["ciphertext_hash"] == bid.ciphertext_hash
+    # The stored file is the envelope, and the custodians' key opens it.
+    with open(storage.resolve(bid.path), "rb") as fh:
+        opened = open_bid(fh, world.opening, expect_lot_id=str(world.tender.lot_id))
+    assert str(opened.form.price) == "9876543.21"
+    assert storage.partial_ids() == []
+
+
+def test_plaintext_and_wrong_envelopes_are_refused_and_nothing_is_stored(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    lot_id, bidder_id = world.tender.lot_id, world.tender.bidder_ids[0]
+    other_key = PrivateKey.generate()
+    cases = {
+        "ENVELOPE_NOT_ENCRYPTED": b"%PDF-1.7 plain bid " * 10,
+        "ENVELOPE_KEY_MISMATCH": seal(other_key.public, lot_id=lot_id, bidder_id=bidder_id),
+    }
+    for code, blob in cases.items():
+        with pytest.raises(AppError) as err:
+            submit(clean_db, world, 0, storage, signing_key, clock, blob=blob)
+        assert err.value.code == code
+    # Sealed for the right key but another bidder or another lot.
+    for blob in (
+        seal(world.opening.public, lot_id=lot_id, bidder_id=world.tender.bidder_ids[1]),
+        seal(world.opening.public, lot_id=lot_id + 1, bidder_id=bidder_id),
+    ):
+        with pytest.raises(AppError) as err:
+            submit(clean_db, world, 0, storage, signing_key, clock, blob=blob)
+        assert err.value.code == "ENVELOPE_KEY_MISMATCH"
+    with pytest.raises(RuleRefused) as refused:
+        submit(clean_db, world, 0, storage, signing_key, clock, blob=b"PK\x03\x04 zip bid " * 3)
+    assert "第二十六条" in (refused.value.citation or "")
+    assert count(clean_db, Bid) == 0
+    with clean_db.session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEvent).where(LedgerEvent.kind == "bid.received")) == 0
+
+
+def test_the_deadline_refuses_to_the_millisecond_and_unfinished_uploads_are_discarded(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    actor = world.bidders[0]
+    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[0])
+    upload_id = start(clean_db, actor, world.tender.lot_id, len(data), clock)
+    write(clean_db, actor, upload_id, data, 0, storage, clock)
+    deadline = DEADLINE.astimezone(UTC)
+    clock.set(deadline - timedelta(milliseconds=1))
+    late_start = start(clean_db, world.bidders[1], world.tender.lot_id, 100, clock)  # still in time
+    clock.set(deadline)
+    with pytest.raises(RuleRefused) as err:
+        complete(clean_db, actor, upload_id, storage, signing_key, clock)
+    assert err.value.code == "BID_DEADLINE_PASSED" and "第二十七条" in (err.value.citation or "")
+    with pytest.raises(RuleRefused):
+        start(clean_db, world.bidders[2], world.tender.lot_id, 100, clock)
+    assert count(clean_db, Bid) == 0
+    with clean_db.transaction() as s:
+        assert service.discard_stale_uploads(s, storage=storage, now=clock.now()) == 2
+    with clean_db.session(write=False) as s:
+        statuses = {u.id: u.status for u in s.scalars(select(BidUpload))}
+    assert statuses == {upload_id: "discarded", late_start: "discarded"}
+    assert storage.partial_ids() == []
+
+
+def test_a_new_bid_replaces_the_old_and_withdrawal_ends_it(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    first = submit(clean_db, world, 0, storage, signing_key, clock)
+    clock.advance(timedelta(minutes=5))
+    second = submit(clean_db, world, 0, storage, signing_key, clock)
+    with clean_db.session(write=False) as s:
+        assert s.get(Bid, first.id).status == "replaced"  # type: ignore[union-attr]
+        assert s.get(Bid, second.id).status == "submitted"  # type: ignore[union-attr]
+    # The replaced envelope is kept on disk.
+    assert storage.resolve(first.path).exists() and storage.resolve(second.path).exists()
+    with pytest.raises(Conflict), clean_db.transaction() as s:
+        service.withdraw_bid(s, actor=world.bidders[0], bid_id=first.id, now=clock.now())
+    with pytest.raises(AppError) as err, clean_db.transaction() as s:
+        service.withdraw_bid(s, actor=world.bidders[1], bid_id=second.id, now=clock.now())
+    assert err.value.code == "BID_NOT_FOUND"
+    with clean_db.transaction() as s:
+        assert service.withdraw_bid(s, actor=world.bidders[0], bid_id=second.id, now=clock.now()).status == "withdrawn"
+    clock.set(DEADLINE.astimezone(UTC))
+    third = None
+    with pytest.raises(RuleRefused):
+        third = submit(clean_db, world, 0, storage, signing_key, clock)
+    assert third is None
+
+
+def test_opening_key_registration_rules(
+    clean_db: Database, clock: FrozenClock, storage: BidStorage, signing_key: SigningKey
+) -> None:
+    with clean_db.transaction() as s:
+        world = bid_world(s, now=clock.now(), publish=False, register=False)
+    key, doc = key_ceremony()
+    lot_id = world.tender.lot_id
+    with pytest.raises(Forbidden), clean_db.transaction() as s:
+        service.register_opening_key(s, actor=world.tender.owner, lot_id=lot_id, now=clock.now(), **doc)  # type: ignore[arg-type]
+    for bad in ({"public_key": "AB" * 32}, {"k": 4}, {"custodians": ["甲", "甲", "乙"]}, {"commitments_digest": "x"}):
+        with pytest.raises(AppError) as err, clean_db.transaction() as s:
+            service.register_opening_key(s, actor=world.tender.center, lot_id=lot_id, now=clock.now(), **{**doc, **bad})  # type: ignore[arg-type]
+        assert err.value.status_code == 422
+    assert count(clean_db, LotOpeningKey) == 0
+    # In draft: allowed, and replaceable while no bid exists.
+    with clean_db.transaction() as s:
+        service.register_opening_key(s, actor=world.tender.center, lot_id=lot_id, now=clock.now(), **doc)  # type: ignore[arg-type]
+    world.opening, doc2 = key_ceremony()
+    with clean_db.transaction() as s:
+        row = service.register_opening_key(s, actor=world.tender.center, lot_id=lot_id, now=clock.now(), **doc2)  # type: ignore[arg-type]
+        assert row.public_key == doc2["public_key"]
+    assert count(clean_db, LotOpeningKey) == 1
+    # Bids need a published lot.
+    with pytest.raises(Conflict), clean_db.transaction() as s:
+        service.start_upload(s, actor=world.bidders[0], lot_id=lot_id, declared_size=100, now=clock.now())
+    with clean_db.transaction() as s:
+        lot = s.get(Lot, lot_id)
+        assert lot is not None
+        lot.stage, lot.bid_deadline = "published", DEADLINE
+    submit(clean_db, world, 0, storage, signing_key, clock)
+    with pytest.raises(Conflict) as locked, clean_db.transaction() as s:
+        service.register_opening_key(s, actor=world.tender.center, lot_id=lot_id, now=clock.now(), **doc)  # type: ignore[arg-type]
+    assert locked.value.code == "OPENING_KEY_LOCKED"
+    with clean_db.session(write=False) as s:
+        kinds = list(s.scalars(select(LedgerEvent.kind).where(LedgerEvent.kind == "lot.opening_key_registered")))
+    assert len(kinds) == 2
+    assert key is not None
+
+
+def test_the_deadline_step_expires_open_uploads_and_the_job_removes_their_files(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    kept = submit(clean_db, world, 0, storage, signing_key, clock)
+    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[1])
+    unfinished = start(clean_db, world.bidders[1], world.tender.lot_id, len(data), clock)
+    write(clean_db, world.bidders[1], unfinished, data[:50], 0, storage, clock)
+    clock.set(DEADLINE.astimezone(UTC))
+    assert run_due(clean_db, now=clock.now()).done == 1  # the lot moves to opening; the outbox runs after commit
+    with clean_db.session(write=False) as s:
+        assert s.get(BidUpload, unfinished).status == "discarded"  # type: ignore[union-attr]
+        assert s.get(Lot, world.tender.lot_id).stage == "opening"  # type: ignore[union-attr]
+    assert storage.partial_ids() == [unfinished]
+    with clean_db.transaction() as s:
+        assert service.discard_stale_uploads(s, storage=storage, now=clock.now()) == 1
+    assert storage.partial_ids() == [] and storage.resolve(kept.path).exists()
