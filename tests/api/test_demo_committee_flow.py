@@ -11,10 +11,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ggzy.core.clock import SHANGHAI
 from ggzy.demo import seed_demo
 from ggzy.entities.models import User
 from ggzy.experts.cli import draw_command
 from ggzy.experts.models import Expert
+from ggzy.procedures.scheduler import run_due
 from ggzy.projects.models import Lot
 
 
@@ -115,3 +117,27 @@ def test_demo_lot_committee_draw_confirm_score_fix_and_replay(client, clean_db, 
     assert draw_command(Namespace(record=str(path), url=None, committee=None, db=False)) == 0
     with clean_db.session(write=False) as s:
         assert s.get(Lot, lot_id).stage == "evaluated"  # type: ignore[union-attr]
+
+    # Issue 4's tail on the same lot: candidates published, publicity ended by the scheduler, award, contract.
+    agency = headers("agency")
+    published = client.post(f"/api/lots/{lot_id}/candidates/publish", headers=agency)
+    assert published.status_code == 200, published.text
+    lot = published.json()
+    assert lot["stage"] == "publicity" and [c["rank"] for c in lot["candidates"]] == [1, 2, 3]
+    first, second = lot["candidates"][0], lot["candidates"][1]
+    early = client.post(f"/api/lots/{lot_id}/award", json={"lot_bidder_id": first["lot_bidder_id"]}, headers=agency)
+    assert early.status_code == 409 and early.json()["error"]["code"] == "LOT_OUT_OF_STAGE"
+    assert run_due(clean_db, now=datetime.fromisoformat(lot["publicity_until"])).done == 1
+    clock.set(datetime.fromisoformat(lot["publicity_until"]) + timedelta(hours=9))
+    r = client.post(f"/api/lots/{lot_id}/award", json={"lot_bidder_id": second["lot_bidder_id"]}, headers=agency)
+    assert r.status_code == 422 and "第五十五条" in r.json()["error"]["citation"]
+    r = client.post(f"/api/lots/{lot_id}/award", json={"lot_bidder_id": first["lot_bidder_id"]}, headers=agency)
+    assert r.status_code == 200 and r.json()["stage"] == "awarded"
+    signed_on = clock.now().astimezone(SHANGHAI).date().isoformat()
+    contract = {"amount": first["price"], "signed_on": signed_on}
+    r = client.post(f"/api/lots/{lot_id}/contract", json=contract, headers=agency)
+    assert r.status_code == 200 and r.json()["contract_amount"] == first["price"]
+    page = client.get(f"/api/projects/{r.json()['project_id']}", headers=headers("bidder1"))
+    assert page.status_code == 200
+    shown = next(x for x in page.json()["lots"] if x["id"] == lot_id)
+    assert shown["winner_bidder_id"] == first["lot_bidder_id"] and shown["stage"] == "contracted"

@@ -201,7 +201,21 @@ def sign_report(session: Session, *, actor: Principal, evaluation_id: int, now: 
         apply_transition(evaluation, "fix_result")
         evaluation.fixed_at = now
         report.fixed_at = now
-        projects.move_lot(session, lot_id=evaluation.lot_id, action="finish_evaluation", actor="system", now=now)
+        projects.move_lot(
+            session,
+            lot_id=evaluation.lot_id,
+            action="finish_evaluation",
+            actor="system",
+            now=now,
+            candidates=[
+                projects.Candidate(
+                    int(c["bidder_id"]),
+                    int(c["rank"]),
+                    Decimal(str(c["score"])) if c.get("score") is not None else None,
+                )
+                for c in report.content["candidates"]
+            ],
+        )
         emit(
             session,
             "evaluation.result_fixed",

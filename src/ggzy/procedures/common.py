@@ -16,11 +16,18 @@ TENDER_STAGES = {
     "opened": "已开标",
     "evaluating": "评标中",
     "evaluated": "评标结束",
+    "publicity": "中标候选人公示中",
+    "decided": "公示期满",
+    "awarded": "已发出中标通知书",
+    "contracted": "合同已签订",
+    "performed": "履约完成",
     "failed": "流标",
     "terminated": "终止",
 }
 
-NOT_FINAL = frozenset({"draft", "published", "opening", "opened", "evaluating", "evaluated"})
+NOT_FINAL = frozenset(
+    {"draft", "published", "opening", "opened", "evaluating", "evaluated", "publicity", "decided", "awarded"}
+)
 
 
 def tender_steps(*, notice_label: str) -> tuple[Step, ...]:
@@ -46,6 +53,19 @@ def tender_steps(*, notice_label: str) -> tuple[Step, ...]:
             "开始评标",
         ),
         Step("finish_evaluation", frozenset({"evaluating"}), "evaluated", frozenset({Party.evaluation}), "评标结束"),
+        # 条例54 / 采购条例43: candidates (procurement: the result) are published for a legal minimum period.
+        Step(
+            "publish_candidates",
+            frozenset({"evaluated"}),
+            "publicity",
+            OWNER,
+            "公示中标候选人",
+            notice="candidate_publicity",
+        ),
+        Step("end_publicity", frozenset({"publicity"}), "decided", SYSTEM, "公示期满", timer="publicity_until"),
+        Step("award", frozenset({"decided"}), "awarded", OWNER, "确定中标人并发出中标通知书", notice="award_notice"),
+        Step("sign_contract", frozenset({"awarded"}), "contracted", OWNER, "登记并公开合同", notice="contract"),
+        Step("record_performance", frozenset({"contracted"}), "performed", OWNER, "登记履约信息", notice="performance"),
         Step(
             "fail",
             frozenset({"opening", "opened", "evaluating"}),

@@ -14,7 +14,7 @@ OPEN_TENDER = register(
         bid_mode="sealed",
         stages=TENDER_STAGES,
         steps=tender_steps(notice_label="招标公告"),
-        final=frozenset({"failed", "terminated"}),
+        final=frozenset({"failed", "terminated", "performed"}),
     )
 )
 
@@ -27,6 +27,6 @@ INVITED_TENDER = register(
         bid_mode="sealed",
         stages=TENDER_STAGES,
         steps=tender_steps(notice_label="投标邀请书"),
-        final=frozenset({"failed", "terminated"}),
+        final=frozenset({"failed", "terminated", "performed"}),
     )
 )

@@ -14,7 +14,7 @@ OPEN_TENDER = register(
         bid_mode="sealed",
         stages=TENDER_STAGES,
         steps=tender_steps(notice_label="采购公告"),
-        final=frozenset({"failed", "terminated"}),
+        final=frozenset({"failed", "terminated", "performed"}),
     )
 )
 
@@ -34,6 +34,6 @@ for _procedure, _label in (
             bid_mode="sealed",
             stages=TENDER_STAGES,
             steps=tender_steps(notice_label="采购公告"),
-            final=frozenset({"failed", "terminated"}),
+            final=frozenset({"failed", "terminated", "performed"}),
         )
     )

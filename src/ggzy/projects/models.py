@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ggzy.core.db import Base, JSONType, Money, UTCDateTime
@@ -56,11 +56,22 @@ class Lot(Base):
     bid_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     bid_bond: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     stage_reason: Mapped[str] = mapped_column(Text, default="")
+    # After the evaluation: publicity, award, contract and performance (条例54-58, 法46).
+    evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    publicity_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    publicity_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # A LotBidder id, checked by the service; no foreign key, so lots and lot_bidders keep a one-way dependency.
+    winner_bidder_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    awarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    contract_amount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    contract_signed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    performance: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     project: Mapped[Project] = relationship(back_populates="lots")
     bidders: Mapped[list[LotBidder]] = relationship(back_populates="lot", order_by="LotBidder.id")
+    candidates: Mapped[list[LotCandidate]] = relationship(order_by="LotCandidate.rank")
 
 
 class LotBidder(Base):
@@ -78,3 +89,16 @@ class LotBidder(Base):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     lot: Mapped[Lot] = relationship(back_populates="bidders")
+
+
+class LotCandidate(Base):
+    """A ranked candidate from the fixed evaluation report (中标候选人, 评标规定45)."""
+
+    __tablename__ = "lot_candidates"
+    __table_args__ = (UniqueConstraint("lot_id", "lot_bidder_id", name="uq_lot_candidates_lot_bidder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    lot_bidder_id: Mapped[int] = mapped_column(ForeignKey("lot_bidders.id"))
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[Decimal | None] = mapped_column(Numeric(10, 2), nullable=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from ggzy.core.security import Principal, Role, allow, authenticated
 from ggzy.entities.models import Entity
 from ggzy.entities.trades import TRADE_LABELS_ZH, EntityKind
 from ggzy.procedures.common import TENDER_STAGES
-from ggzy.projects import queries, service
+from ggzy.projects import award, queries, service
 from ggzy.projects.schemas import LotIn, ProjectIn
 from ggzy.web.csrf import csrf_protect
 from ggzy.web.routing import get_clock, get_session, page_router
@@ -302,3 +303,111 @@ def end_lot_submit(
         session.rollback()
         return _lot_page(request, session, actor, lot_id, error=exc.message, status=exc.status_code)
     return RedirectResponse(f"/lots/{lot_id}", status_code=303)
+
+
+def _after(request: Request, session: Session, actor: Principal, lot_id: int, run: Callable[[], object]) -> Response:
+    """Run one after-evaluation step from a form; on refusal show the lot page with the message and article."""
+    try:
+        run()
+    except AppError as exc:
+        session.rollback()
+        message = exc.message if not exc.citation or exc.citation in exc.message else f"{exc.message}（{exc.citation}）"
+        return _lot_page(request, session, actor, lot_id, error=message, status=exc.status_code)
+    return RedirectResponse(f"/lots/{lot_id}", status_code=303)
+
+
+def _decimal(value: str, field: str, label: str) -> Decimal:
+    try:
+        return Decimal(value.strip())
+    except InvalidOperation as exc:
+        raise InvalidInput(f"{label}：请输入金额（元）", code="INVALID_INPUT", field=field) from exc
+
+
+def _date(value: str, field: str, label: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise InvalidInput(f"{label}：请填写日期", code="INVALID_INPUT", field=field) from exc
+
+
+@router.post("/lots/{lot_id}/candidates", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def publish_candidates_submit(request: Request, lot_id: int, actor: Owner, session: DB, clock: ClockDep) -> Response:
+    return _after(
+        request,
+        session,
+        actor,
+        lot_id,
+        lambda: award.publish_candidates(session, actor=actor, lot_id=lot_id, now=clock.now()),
+    )
+
+
+@router.post("/lots/{lot_id}/award", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def award_submit(
+    request: Request,
+    lot_id: int,
+    actor: Owner,
+    session: DB,
+    clock: ClockDep,
+    lot_bidder_id: Annotated[int, Form(ge=1)],
+) -> Response:
+    return _after(
+        request,
+        session,
+        actor,
+        lot_id,
+        lambda: award.award(session, actor=actor, lot_id=lot_id, lot_bidder_id=lot_bidder_id, now=clock.now()),
+    )
+
+
+@router.post("/lots/{lot_id}/contract", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def contract_submit(
+    request: Request,
+    lot_id: int,
+    actor: Owner,
+    session: DB,
+    clock: ClockDep,
+    amount: Annotated[str, Form(max_length=30)] = "",
+    signed_on: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    return _after(
+        request,
+        session,
+        actor,
+        lot_id,
+        lambda: award.sign_contract(
+            session,
+            actor=actor,
+            lot_id=lot_id,
+            amount=_decimal(amount, "amount", "合同金额"),
+            signed_on=_date(signed_on, "signed_on", "签订日期"),
+            now=clock.now(),
+        ),
+    )
+
+
+@router.post("/lots/{lot_id}/performance", response_class=HTMLResponse, dependencies=[Depends(csrf_protect)])
+def performance_submit(
+    request: Request,
+    lot_id: int,
+    actor: Owner,
+    session: DB,
+    clock: ClockDep,
+    completed_on: Annotated[str, Form(max_length=20)] = "",
+    quality: Annotated[str, Form(max_length=300)] = "",
+    final_amount: Annotated[str, Form(max_length=30)] = "",
+) -> Response:
+    return _after(
+        request,
+        session,
+        actor,
+        lot_id,
+        lambda: award.record_performance(
+            session,
+            actor=actor,
+            lot_id=lot_id,
+            completed_on=_date(completed_on, "completed_on", "完成日期"),
+            quality=quality,
+            final_amount=_decimal(final_amount, "final_amount", "结算金额"),
+            now=clock.now(),
+        ),
+    )

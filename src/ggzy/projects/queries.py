@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from ggzy.core.security import Principal, Role
 from ggzy.entities.models import Entity
 from ggzy.projects.models import Lot, LotBidder, Project
-from ggzy.projects.schemas import LotBidderOut, LotOut, ProjectOut, ProjectPage
+from ggzy.projects.schemas import CandidateOut, LotBidderOut, LotOut, ProjectOut, ProjectPage
 from ggzy.projects.service import get_project, is_manager
 
 
@@ -64,6 +64,29 @@ def _names(session: Session, ids: set[int]) -> dict[int, str]:
     return {row.id: row.name for row in session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids)))}
 
 
+# From the candidates' publicity on, the ranking is public information (条例54).
+PUBLISHED_RESULT_STAGES = frozenset({"publicity", "decided", "awarded", "contracted", "performed"})
+
+
+def _candidates(session: Session, lot: Lot) -> list[CandidateOut]:
+    out = []
+    for c in lot.candidates:
+        bidder = session.get(LotBidder, c.lot_bidder_id)
+        assert bidder is not None
+        entity = session.get(Entity, bidder.entity_id)
+        out.append(
+            CandidateOut(
+                rank=c.rank,
+                lot_bidder_id=bidder.id,
+                entity_id=bidder.entity_id,
+                name=entity.name if entity else "",
+                price=bidder.price,
+                score=c.score,
+            )
+        )
+    return out
+
+
 def lot_out(session: Session, lot: Lot) -> LotOut:
     count = None
     # Before the opening nobody learns how many bids there are (20号令 art.21, 27).
@@ -84,6 +107,14 @@ def lot_out(session: Session, lot: Lot) -> LotOut:
         documents_until=lot.documents_until,
         bid_deadline=lot.bid_deadline,
         bid_bond=lot.bid_bond,
+        publicity_from=lot.publicity_from,
+        publicity_until=lot.publicity_until,
+        candidates=_candidates(session, lot) if lot.stage in PUBLISHED_RESULT_STAGES else [],
+        winner_bidder_id=lot.winner_bidder_id,
+        awarded_at=lot.awarded_at,
+        contract_amount=lot.contract_amount,
+        contract_signed_on=lot.contract_signed_on,
+        performance=lot.performance,
         bidder_count=count,
     )
 

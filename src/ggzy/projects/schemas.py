@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -70,6 +70,30 @@ class LotBidderOut(BaseModel):
     opened_at: datetime
 
 
+class CandidateOut(BaseModel):
+    rank: int
+    lot_bidder_id: int
+    entity_id: int
+    name: str
+    price: Decimal
+    score: Decimal | None
+
+
+class AwardIn(_In):
+    lot_bidder_id: int = Field(description="中标人（开标记录中的投标人编号，须为中标候选人）")
+
+
+class ContractIn(_In):
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="合同金额（元），应与中标价一致")
+    signed_on: date = Field(description="合同签订日期")
+
+
+class PerformanceIn(_In):
+    completed_on: date = Field(description="完成（交付、竣工验收）日期")
+    quality: str = Field(min_length=2, max_length=200, description="质量情况")
+    final_amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2, description="结算金额（元）")
+
+
 class LotOut(BaseModel):
     id: int
     project_id: int
@@ -85,6 +109,14 @@ class LotOut(BaseModel):
     documents_until: datetime | None
     bid_deadline: datetime | None
     bid_bond: Decimal | None
+    publicity_from: datetime | None = None
+    publicity_until: datetime | None = None
+    candidates: list[CandidateOut] = Field(default_factory=list, description="中标候选人：公示后可见")
+    winner_bidder_id: int | None = None
+    awarded_at: datetime | None = None
+    contract_amount: Decimal | None = None
+    contract_signed_on: date | None = None
+    performance: dict[str, Any] | None = None
     bidder_count: int | None = Field(description="开标后的投标人数量；开标前为空")
 
 

@@ -25,7 +25,7 @@ from ggzy.ledger import service as ledger
 from ggzy.procedures import scheduler
 from ggzy.procedures.kernel import Party, check_party, definition_for
 from ggzy.projects import codes
-from ggzy.projects.models import Lot, LotBidder, Project
+from ggzy.projects.models import Lot, LotBidder, LotCandidate, Project
 from ggzy.regions.models import Region
 from ggzy.rules.periods import RuleViolation, check_max_ratio, check_min_period
 from ggzy.rules.service import current_ruleset
@@ -456,10 +456,37 @@ def end_lot(session: Session, *, actor: Principal, lot_id: int, action: str, rea
     return lot
 
 
-def move_lot(session: Session, *, lot_id: int, action: str, actor: str, now: datetime) -> Lot:
-    """Stage changes driven by the evaluation (start and end), checked against the procedure's table."""
+@dataclass(frozen=True)
+class Candidate:
+    lot_bidder_id: int
+    rank: int
+    score: Decimal | None
+
+
+def move_lot(
+    session: Session,
+    *,
+    lot_id: int,
+    action: str,
+    actor: str,
+    now: datetime,
+    candidates: list[Candidate] | None = None,
+) -> Lot:
+    """Stage changes driven by the evaluation (start and end), checked against the procedure's table.
+
+    The end of the evaluation brings the fixed report's ranked candidates, which the owner then publishes.
+    """
     if action not in ("start_evaluation", "finish_evaluation"):
         raise ValueError(action)
     lot = get_lot(session, lot_id)
-    take_step(session, lot=lot, action=action, party=Party.evaluation, actor=actor, now=now)
+    data: dict[str, Any] = {}
+    if action == "finish_evaluation":
+        known = {b.id for b in lot.bidders}
+        if not candidates or any(c.lot_bidder_id not in known for c in candidates):
+            raise InvalidInput("评标报告的中标候选人不属于本标段", code="LOT_CANDIDATES_INVALID", field="candidates")
+        lot.evaluated_at = now
+        for c in candidates:
+            session.add(LotCandidate(lot_id=lot.id, lot_bidder_id=c.lot_bidder_id, rank=c.rank, score=c.score))
+        data["candidates"] = [{"lot_bidder_id": c.lot_bidder_id, "rank": c.rank, "score": c.score} for c in candidates]
+    take_step(session, lot=lot, action=action, party=Party.evaluation, actor=actor, now=now, data=data)
     return lot

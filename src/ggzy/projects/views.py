@@ -10,14 +10,17 @@ from sqlalchemy.orm import Session
 from ggzy.core.clock import Clock
 from ggzy.core.errors import error_responses
 from ggzy.core.security import Principal, Role, allow, authenticated
-from ggzy.projects import queries, service
+from ggzy.projects import award, queries, service
 from ggzy.projects.schemas import (
+    AwardIn,
+    ContractIn,
     EndIn,
     LotBidderOut,
     LotIn,
     LotOut,
     NoticeIn,
     OpeningIn,
+    PerformanceIn,
     ProjectIn,
     ProjectOut,
     ProjectPage,
@@ -171,4 +174,77 @@ def end_lot(
     clock: ClockDep,
 ) -> LotOut:
     lot = service.end_lot(session, actor=actor, lot_id=lot_id, action=body.action, reason=body.reason, now=clock.now())
+    return queries.lot_out(session, lot)
+
+
+@router.post(
+    "/lots/{lot_id}/candidates/publish",
+    response_model=LotOut,
+    responses=error_responses(404, 409, 422),
+    summary="公示中标候选人（政府采购：公告采购结果），公示期按法定最短期限计算",
+)
+def publish_candidates(
+    lot_id: int, actor: Annotated[Principal, Depends(allow(Role.owner_staff))], session: DB, clock: ClockDep
+) -> LotOut:
+    return queries.lot_out(session, award.publish_candidates(session, actor=actor, lot_id=lot_id, now=clock.now()))
+
+
+@router.post(
+    "/lots/{lot_id}/award",
+    response_model=LotOut,
+    responses=error_responses(404, 409, 422),
+    summary="确定中标人并发出中标通知书（国有资金项目须为排名第一的候选人）",
+)
+def award_lot(
+    lot_id: int,
+    body: AwardIn,
+    actor: Annotated[Principal, Depends(allow(Role.owner_staff))],
+    session: DB,
+    clock: ClockDep,
+) -> LotOut:
+    lot = award.award(session, actor=actor, lot_id=lot_id, lot_bidder_id=body.lot_bidder_id, now=clock.now())
+    return queries.lot_out(session, lot)
+
+
+@router.post(
+    "/lots/{lot_id}/contract",
+    response_model=LotOut,
+    responses=error_responses(404, 409, 422),
+    summary="登记并公开合同（金额须与中标价一致；逾期签订照实记录并标明）",
+)
+def sign_contract(
+    lot_id: int,
+    body: ContractIn,
+    actor: Annotated[Principal, Depends(allow(Role.owner_staff))],
+    session: DB,
+    clock: ClockDep,
+) -> LotOut:
+    lot, _late = award.sign_contract(
+        session, actor=actor, lot_id=lot_id, amount=body.amount, signed_on=body.signed_on, now=clock.now()
+    )
+    return queries.lot_out(session, lot)
+
+
+@router.post(
+    "/lots/{lot_id}/performance",
+    response_model=LotOut,
+    responses=error_responses(404, 409, 422),
+    summary="登记履约信息（完成日期、质量、结算金额）",
+)
+def record_performance(
+    lot_id: int,
+    body: PerformanceIn,
+    actor: Annotated[Principal, Depends(allow(Role.owner_staff))],
+    session: DB,
+    clock: ClockDep,
+) -> LotOut:
+    lot = award.record_performance(
+        session,
+        actor=actor,
+        lot_id=lot_id,
+        completed_on=body.completed_on,
+        quality=body.quality,
+        final_amount=body.final_amount,
+        now=clock.now(),
+    )
     return queries.lot_out(session, lot)

@@ -9,7 +9,7 @@ from ggzy.procedures.kernel import Party, ProcedureDef, Step, all_definitions, c
 
 
 @pytest.mark.parametrize("definition", all_definitions(), ids=lambda d: d.key)
-def test_every_stage_is_reachable_and_every_non_final_stage_can_end(definition: ProcedureDef) -> None:
+def test_every_stage_is_reachable_and_none_is_a_dead_end(definition: ProcedureDef) -> None:
     reachable = {"draft"}
     frontier = ["draft"]
     while frontier:
@@ -21,6 +21,9 @@ def test_every_stage_is_reachable_and_every_non_final_stage_can_end(definition: 
     used = {s.target for s in definition.steps} | {st for s in definition.steps for st in s.source}
     assert used <= reachable
     for stage in reachable - definition.final:
+        assert definition.steps_from(stage), f"{stage} is a dead end"
+    # Until the contract is signed the owner or the center can always end the procedure.
+    for stage in reachable - definition.final - {"contracted"}:
         assert any(s.action == "terminate" for s in definition.steps_from(stage)), stage
 
 

@@ -62,6 +62,14 @@ def upgrade() -> None:
         sa.Column("bid_deadline", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("bid_bond", sa.Numeric(precision=18, scale=2), nullable=True),
         sa.Column("stage_reason", sa.Text(), nullable=False),
+        sa.Column("evaluated_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("publicity_from", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("publicity_until", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("winner_bidder_id", sa.Integer(), nullable=True),
+        sa.Column("awarded_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("contract_amount", sa.Numeric(precision=18, scale=2), nullable=True),
+        sa.Column("contract_signed_on", sa.Date(), nullable=True),
+        sa.Column("performance", sa.JSON(), nullable=True),
         sa.Column("created_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", ggzy.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["project_id"], ["projects.id"], name=op.f("fk_lots_project_id_projects")),
@@ -92,6 +100,22 @@ def upgrade() -> None:
 
 
     op.create_table(
+        "lot_candidates",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("lot_id", sa.Integer(), nullable=False),
+        sa.Column("lot_bidder_id", sa.Integer(), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Numeric(precision=10, scale=2), nullable=True),
+        sa.ForeignKeyConstraint(["lot_id"], ["lots.id"], name=op.f("fk_lot_candidates_lot_id_lots")),
+        sa.ForeignKeyConstraint(
+            ["lot_bidder_id"], ["lot_bidders.id"], name=op.f("fk_lot_candidates_lot_bidder_id_lot_bidders")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_lot_candidates")),
+        sa.UniqueConstraint("lot_id", "lot_bidder_id", name="uq_lot_candidates_lot_bidder"),
+    )
+    with op.batch_alter_table("lot_candidates") as batch_op:
+        batch_op.create_index(batch_op.f("ix_lot_candidates_lot_id"), ["lot_id"], unique=False)
+    op.create_table(
         "scheduled_transitions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("subject", sa.String(length=60), nullable=False),
@@ -113,6 +137,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("scheduled_transitions")
+    op.drop_table("lot_candidates")
     op.drop_table("lot_bidders")
     op.drop_table("lots")
     op.drop_table("projects")
