@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ggzy.bids.cli import register as register_bids
 
     register_bids(sub)  # bids-clean
+    from ggzy.bids.opening_cli import register as register_opening
+
+    register_opening(sub)  # unwrap (the bidder's data key, at the opening)
     return parser
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ggzy.core.db import Base, JSONType, UTCDateTime
+from ggzy.core.db import Base, JSONType, Money, UTCDateTime
 
 
 class LotOpeningKey(Base):
@@ -79,3 +80,35 @@ class Bid(Base):
     ledger_index: Mapped[int] = mapped_column(BigInteger)
     receipt: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # replaced or withdrawn
+
+
+class BidOpening(Base):
+    """What the opening learned from one bid: the decrypted form (开标) or why it was not decrypted."""
+
+    __tablename__ = "bid_openings"
+
+    bid_id: Mapped[str] = mapped_column(ForeignKey("bids.id"), primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    method: Mapped[str] = mapped_column(String(20))  # bidder | escrow | classified
+    price: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    form: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # the bid form as sealed
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)  # name, size, sha256
+    cause: Mapped[str] = mapped_column(String(20), default="")  # bidder | other (not decrypted)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OpeningRecord(Base):
+    """The signed opening record (开标记录) of a lot, published at the close of the opening."""
+
+    __tablename__ = "opening_records"
+
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
+    document: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly the signed bytes
+    document_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(128))
+    key_id: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20))  # opened | failed
+    closed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime())

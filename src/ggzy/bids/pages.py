@@ -44,3 +44,9 @@ def opening_key_page(
     row = service.opening_key_of(session, lot_id)
     key = OpeningKeyOut.of(row) if row is not None else None
     return render(request, "bids/opening_key.html", {"lot_id": lot_id, "key": key}, status_code=200 if key else 404)
+
+
+# The opening hall (开标大厅) pages live in their own module; the app discovers only this router.
+from ggzy.bids.opening_pages import router as _opening_router  # noqa: E402
+
+router.include_router(_opening_router)

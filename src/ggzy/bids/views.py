@@ -243,3 +243,9 @@ def get_bid(bid_id: str, actor: User_, session: DB) -> BidOut:
 )
 def withdraw_bid(bid_id: str, actor: User_, session: DB, clock: ClockDep) -> BidOut:
     return BidOut.of(service.withdraw_bid(session, actor=actor, bid_id=bid_id, now=clock.now()))
+
+
+# The opening (开标) endpoints live in their own module; the app discovers only this router.
+from ggzy.bids.opening_views import router as _opening_router  # noqa: E402
+
+router.include_router(_opening_router)
