@@ -18,6 +18,7 @@ from ggzy.core.security import Principal
 from ggzy.entities.models import Entity
 from ggzy.procedures.kernel import Party
 from ggzy.projects.models import Lot, LotBidder
+from ggzy.projects.queries import candidates_of
 from ggzy.projects.service import get_lot, require_manager, take_step
 from ggzy.rules.catalog import citation_zh
 from ggzy.rules.periods import contract_deadline, period_end, publicity_end
@@ -26,25 +27,6 @@ from ggzy.rules.service import current_ruleset
 
 def _day(instant: datetime) -> date:
     return instant.astimezone(SHANGHAI).date()
-
-
-def _candidates(session: Session, lot: Lot) -> list[dict[str, object]]:
-    rows = []
-    for c in lot.candidates:
-        bidder = session.get(LotBidder, c.lot_bidder_id)
-        assert bidder is not None
-        entity = session.get(Entity, bidder.entity_id)
-        rows.append(
-            {
-                "rank": c.rank,
-                "lot_bidder_id": bidder.id,
-                "entity_id": bidder.entity_id,
-                "name": entity.name if entity else "",
-                "price": bidder.price,
-                "score": c.score,
-            }
-        )
-    return rows
 
 
 def publish_candidates(session: Session, *, actor: Principal, lot_id: int, now: datetime) -> Lot:
@@ -74,7 +56,7 @@ def publish_candidates(session: Session, *, actor: Principal, lot_id: int, now: 
         actor=f"user:{actor.user_id}",
         now=now,
         data={
-            "candidates": _candidates(session, lot),
+            "candidates": [c.model_dump() for c in candidates_of(session, lot)],
             "publicity_until": until,
             "period": answer.explanation_zh,
             "late": late,

@@ -232,6 +232,11 @@ def _lot_page(
     )
 
 
+def _refusal_text(exc: AppError) -> str:
+    """The refusal as shown on a page: its message, with the article appended unless the message cites it."""
+    return exc.message if not exc.citation or exc.citation in exc.message else f"{exc.message}（{exc.citation}）"
+
+
 def _local(value: str, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
@@ -282,7 +287,7 @@ def publish_notice_submit(
         )
     except AppError as exc:
         session.rollback()
-        message = exc.message if not exc.citation or exc.citation in exc.message else f"{exc.message}（{exc.citation}）"
+        message = _refusal_text(exc)
         return _lot_page(request, session, actor, lot_id, error=message, form=form, status=exc.status_code)
     return RedirectResponse(f"/lots/{lot_id}", status_code=303)
 
@@ -311,7 +316,7 @@ def _after(request: Request, session: Session, actor: Principal, lot_id: int, ru
         run()
     except AppError as exc:
         session.rollback()
-        message = exc.message if not exc.citation or exc.citation in exc.message else f"{exc.message}（{exc.citation}）"
+        message = _refusal_text(exc)
         return _lot_page(request, session, actor, lot_id, error=message, status=exc.status_code)
     return RedirectResponse(f"/lots/{lot_id}", status_code=303)
 

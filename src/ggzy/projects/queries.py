@@ -68,7 +68,7 @@ def _names(session: Session, ids: set[int]) -> dict[int, str]:
 PUBLISHED_RESULT_STAGES = frozenset({"publicity", "decided", "awarded", "contracted", "performed"})
 
 
-def _candidates(session: Session, lot: Lot) -> list[CandidateOut]:
+def candidates_of(session: Session, lot: Lot) -> list[CandidateOut]:
     out = []
     for c in lot.candidates:
         bidder = session.get(LotBidder, c.lot_bidder_id)
@@ -109,7 +109,7 @@ def lot_out(session: Session, lot: Lot) -> LotOut:
         bid_bond=lot.bid_bond,
         publicity_from=lot.publicity_from,
         publicity_until=lot.publicity_until,
-        candidates=_candidates(session, lot) if lot.stage in PUBLISHED_RESULT_STAGES else [],
+        candidates=candidates_of(session, lot) if lot.stage in PUBLISHED_RESULT_STAGES else [],
         winner_bidder_id=lot.winner_bidder_id,
         awarded_at=lot.awarded_at,
         contract_amount=lot.contract_amount,
