@@ -70,6 +70,9 @@ class Database:
     url: str
     write_engine: Engine
     read_engine: Engine
+    # The platform's signing key (a ggzy.ledger.signing.SigningKey), set by whoever opens the database for
+    # work (app, CLI, tests): writing sessions carry it so that a notice is signed in its own transaction.
+    signer: Any = None
 
     def __post_init__(self) -> None:
         self._write = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
@@ -82,6 +85,7 @@ class Database:
     def session(self, *, write: bool = True) -> Session:
         session = (self._write if write else self._read)()
         session.info["write"] = write
+        session.info["signer"] = self.signer
         return session
 
     @contextmanager

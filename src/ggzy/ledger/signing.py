@@ -106,6 +106,15 @@ class SigningKey:
         return TreeHead(tree_size, root_hash, timestamp_ms, signature, self.key_id)
 
 
+def session_signer(session: Any) -> SigningKey:
+    """The platform key the unit of work carries (``Database.signer``), for documents signed in a transaction."""
+    signer = session.info.get("signer")
+    if not isinstance(signer, SigningKey):
+        # Fail loudly: an unsigned public document would be worse than none.
+        raise RuntimeError("this session has no platform signing key (set Database.signer)")
+    return signer
+
+
 def verify_tree_head(head: TreeHead, public_key_pem: bytes) -> bool:
     key = serialization.load_pem_public_key(public_key_pem)
     if not isinstance(key, Ed25519PublicKey):
