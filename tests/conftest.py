@@ -19,6 +19,7 @@ from ggzy.core.db import Base, Database, create_database
 from ggzy.core.migrate import upgrade
 from ggzy.core.models_registry import import_all_models
 from ggzy.core.settings import Settings
+from ggzy.ledger.signing import SigningKey
 from ggzy.regions.service import load_regions
 
 import_all_models()
@@ -59,6 +60,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def db(database_url: str) -> Iterator[Database]:
     database = create_database(database_url)
+    database.signer = SigningKey.generate()
     yield database
     database.dispose()
 

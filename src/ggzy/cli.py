@@ -21,6 +21,19 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def open_database(settings: object | None = None):  # type: ignore[no-untyped-def]
+    """The configured database, with the platform's signing key attached so notices can be signed."""
+    from ggzy.core.db import create_database
+    from ggzy.core.settings import Settings
+    from ggzy.ledger.signing import SigningKey
+
+    resolved = settings if isinstance(settings, Settings) else load_settings()
+    resolved.data_dir.mkdir(parents=True, exist_ok=True)
+    db = create_database(resolved.resolved_database_url)
+    db.signer = SigningKey.load_or_create(resolved.signing_key_path)
+    return db
+
+
 def _redact(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -29,11 +42,10 @@ def _redact(url: str) -> str:
 
 
 def _cmd_seed(args: argparse.Namespace) -> int:
-    from ggzy.core.db import create_database
     from ggzy.demo import seed_demo
 
     settings = load_settings()
-    db = create_database(settings.resolved_database_url)
+    db = open_database(settings)
     try:
         report = seed_demo(db, settings=settings)
     finally:
@@ -74,11 +86,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_outbox(args: argparse.Namespace) -> int:
-    from ggzy.core.db import create_database
     from ggzy.core.events import deliver_pending
 
-    settings = load_settings()
-    db = create_database(settings.resolved_database_url)
+    db = open_database()
     ok, failed = deliver_pending(db)
     print(json.dumps({"delivered": ok, "failed": failed}, ensure_ascii=False))
     return 1 if failed else 0
@@ -87,13 +97,11 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
 def _cmd_tick(args: argparse.Namespace) -> int:
     """Fire due time-driven transitions once (the server also does this every few seconds)."""
     from ggzy.core.clock import SystemClock
-    from ggzy.core.db import create_database
     from ggzy.core.models_registry import import_all_services
     from ggzy.procedures.scheduler import run_due
 
     import_all_services()
-    settings = load_settings()
-    db = create_database(settings.resolved_database_url)
+    db = open_database()
     try:
         report = run_due(db, now=SystemClock().now())
     finally:
@@ -156,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     from ggzy.bids.opening_cli import register as register_opening
 
     register_opening(sub)  # unwrap (the bidder's data key, at the opening)
+    from ggzy.notices.cli import register as register_notices
+
+    register_notices(sub)  # notice-verify
+    from ggzy.disclosure.cli import register as register_disclosure
+
+    register_disclosure(sub)  # export ocds
     return parser
 
 

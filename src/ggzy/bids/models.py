@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ggzy.core.db import Base, JSONType, Money, UTCDateTime
@@ -100,15 +100,13 @@ class BidOpening(Base):
 
 
 class OpeningRecord(Base):
-    """The signed opening record (开标记录) of a lot, published at the close of the opening."""
+    """The close of a lot's opening. The signed opening record itself IS the published notice (kind
+    ``opening``, or ``failure`` with fewer than 3 decrypted bids): stored once, in ``notices``."""
 
     __tablename__ = "opening_records"
 
     lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
-    document: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly the signed bytes
-    document_hash: Mapped[str] = mapped_column(String(64))
-    signature: Mapped[str] = mapped_column(String(128))
-    key_id: Mapped[str] = mapped_column(String(64))
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
     outcome: Mapped[str] = mapped_column(String(20))  # opened | failed
     closed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,12 +4,12 @@ At the deadline the lot enters stage ``opening``. Each bidder decrypts its own b
 key it unwrapped on its own machine; the center may open listed bids by escrow with the lot's opening key
 rebuilt in memory from k custodians' shares (a recorded decision). A bid not decrypted is classified 撤销
 (the bidder's fault) or 撤回 (any other cause), 第三十一条. The close records the opening in the kernel
-(``record_opening``) or fails the lot with fewer than 3 bids (条例第四十四条), and publishes a signed record.
+(``record_opening``) or fails the lot with fewer than 3 bids (条例第四十四条); either step publishes the
+signed notice that is the opening record.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -27,15 +27,17 @@ from ggzy.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ggzy.core.security import Principal, Role
 from ggzy.entities.models import Entity
 from ggzy.ledger.service import record
-from ggzy.ledger.signing import SigningKey
+from ggzy.notices.models import Notice
 from ggzy.projects import service as projects
 from ggzy.projects.models import Lot
 from ggzy.vault.container import BidForm, FileInfo, read_container
-from ggzy.vault.envelope import TAG_LEN, ParsedHeader, canonical, chunk_aad, chunk_nonce, open_stream, read_header
+from ggzy.vault.envelope import TAG_LEN, ParsedHeader, chunk_aad, chunk_nonce, open_stream, read_header
 from ggzy.vault.errors import VaultError
 from ggzy.vault.threshold import Share, combine_shares
 
 OPENING_STAGE = "opening"
+# Stages in which nobody may learn that a bid exists: the lot has not reached its opening.
+NEVER_OPENED_STAGES = frozenset({"draft", "published", "terminated"})
 LIVE = "submitted"
 DECRYPTED = "decrypted"
 REVOKED = "revoked"  # 撤销: not decrypted because of the bidder
@@ -49,7 +51,8 @@ ART31 = (
 )
 TOO_FEW_REASON = "投标人少于3个，不得开标，应当依法重新招标。依据《招标投标法实施条例》第四十四条"
 MIN_DECRYPTED = 3
-RECORD_TYPE = "ggzy.opening_record"
+# Statuses of decrypted bids as the kernel publishes them (a price above the maximum price is rejected).
+PUBLISHED_ZH = {"valid": "已解密", "rejected": "已解密（超过最高投标限价，否决）"}
 
 
 # ---- opening an envelope with a data key ------------------------------------------------------------------
@@ -302,7 +305,11 @@ def classify_failure(
     if len(note) < 4:
         raise InvalidInput("请写明未解密的情况（至少4个字）", code="CLASSIFY_NOTE_REQUIRED", field="note")
     bid = _bid(session, bid_id, lock=True)
-    ensure_opening(_lot(session, bid.lot_id))
+    lot = _lot(session, bid.lot_id)
+    if lot.stage in NEVER_OPENED_STAGES:
+        # Before the deadline a bid's existence is secret even from the centre: answer as for a missing id.
+        raise NotFound("投标文件不存在", code="BID_NOT_FOUND", field="bid_id")
+    ensure_opening(lot)
     if bid.status != LIVE:
         raise Conflict(f"该投标文件当前状态为“{STATUS_ZH.get(bid.status, bid.status)}”", code="BID_NOT_LIVE")
     bid.status = REVOKED if cause == "bidder" else WITHDRAWN_AT_OPENING
@@ -350,9 +357,10 @@ def lot_bids(session: Session, lot_id: int) -> list[Bid]:
     return list(session.scalars(stmt.order_by(Bid.submitted_at, Bid.id)))
 
 
-def close_opening(
-    session: Session, *, actor: Principal, lot_id: int, signing_key: SigningKey, now: datetime
-) -> OpeningRecord:
+def close_opening(session: Session, *, actor: Principal, lot_id: int, now: datetime) -> OpeningRecord:
+    """End the opening. The signed opening record is the notice the lot's step publishes: ``opening`` through
+    ``record_opening`` (≥ 3 decrypted), else ``failure`` through ``end_lot`` (条例第四十四条) — both carry
+    every bid's status, the 撤销/撤回 entries with 第三十一条. ``OpeningRecord`` only points at it."""
     _center(actor, "结束开标")
     lot = _lot(session, lot_id, lock=True)
     ensure_opening(lot)
@@ -373,27 +381,41 @@ def close_opening(
         for e in session.scalars(select(Entity).where(Entity.id.in_({b.bidder_entity_id for b in bids})))
     }
     decrypted = [b for b in bids if b.status == DECRYPTED]
-    entries = []
-    for b in bids:
-        o = openings[b.id]
-        entry: dict[str, Any] = {
+    not_decrypted = [
+        {
             "receipt_id": b.id,
             "bidder_entity_id": b.bidder_entity_id,
             "bidder_name": names.get(b.bidder_entity_id, ""),
             "status": b.status,
             "status_label": STATUS_ZH[b.status],
+            "note": openings[b.id].note,
+            "citation": ART31,
         }
-        if b.status == DECRYPTED:
-            entry["price"] = format(o.price, "f")
-            entry["listed_items"] = _listed(o.form)
-            entry["decrypted_by"] = o.method
-        else:
-            entry["note"] = o.note
-            entry["citation"] = ART31
-        entries.append(entry)
+        for b in bids
+        if b.status != DECRYPTED
+    ]
     if len(decrypted) < MIN_DECRYPTED:
-        projects.end_lot(session, actor=actor, lot_id=lot_id, action="fail", reason=TOO_FEW_REASON, now=now)
-        outcome = "failed"
+        opened = [
+            {
+                "receipt_id": b.id,
+                "entity_id": b.bidder_entity_id,
+                "bidder_name": names.get(b.bidder_entity_id, ""),
+                "price": openings[b.id].price,
+                "listed_items": _listed(openings[b.id].form),
+                "status": DECRYPTED,
+            }
+            for b in decrypted
+        ]
+        projects.end_lot(
+            session,
+            actor=actor,
+            lot_id=lot_id,
+            action="fail",
+            reason=TOO_FEW_REASON,
+            now=now,
+            fields={"bids": opened, "not_decrypted": not_decrypted},
+        )
+        outcome, kind = "failed", "failure"
     else:
         projects.record_opening(
             session,
@@ -408,50 +430,40 @@ def close_opening(
                 for b in decrypted
             ],
             now=now,
+            not_decrypted=not_decrypted,
         )
-        outcome = "opened"
-    doc = {
-        "type": RECORD_TYPE,
-        "v": 1,
-        "lot_id": lot.id,
-        "lot_code": lot.code,
-        "lot_name": lot.name,
-        "project_id": lot.project_id,
-        "project_name": lot.project.name,
-        "bid_deadline": lot.bid_deadline.isoformat().replace("+00:00", "Z") if lot.bid_deadline else None,
-        "closed_at": now.isoformat().replace("+00:00", "Z"),
-        "outcome": outcome,
-        "outcome_reason": TOO_FEW_REASON if outcome == "failed" else "",
-        "bids": entries,
-    }
-    document = canonical(doc)
-    signature = signing_key.sign_typed_document(document)
-    row = OpeningRecord(
-        lot_id=lot.id,
-        document=document.decode(),
-        document_hash=hashlib.sha256(document).hexdigest(),
-        signature=signature.hex(),
-        key_id=signing_key.key_id,
-        outcome=outcome,
-        closed_by=actor.user_id,
-        closed_at=now,
-    )
+        outcome, kind = "opened", "opening"
+    notice = session.scalars(
+        select(Notice).where(Notice.lot_id == lot_id, Notice.kind == kind).order_by(Notice.ledger_index.desc())
+    ).first()
+    if notice is None:  # the step publishes it in this transaction; its absence is a wiring bug
+        raise RuntimeError(f"lot {lot_id}: step published no {kind} notice")
+    row = OpeningRecord(lot_id=lot.id, notice_id=notice.id, outcome=outcome, closed_by=actor.user_id, closed_at=now)
     session.add(row)
     session.flush()
-    record(
-        session,
-        kind="lot.opening_record_published",
-        actor=f"user:{actor.user_id}",
-        subject=f"lot:{lot.id}",
-        data={"lot_id": lot.id, "outcome": outcome, "document_hash": row.document_hash, "key_id": row.key_id},
-        now=now,
-    )
     return row
 
 
 def opening_record(session: Session, lot_id: int) -> OpeningRecord | None:
     return session.get(OpeningRecord, lot_id)
 
+
+def record_notice(session: Session, lot_id: int) -> Notice | None:
+    """The published notice that is the lot's opening record (None before the close)."""
+    rec = opening_record(session, lot_id)
+    return session.get(Notice, rec.notice_id) if rec is not None else None
+
+
+def record_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every bid of an opening notice for display: decrypted ones (price, listed items) then 撤销/撤回."""
+    fields = doc.get("fields") or {}
+    rows = []
+    for b in fields.get("bids") or []:
+        status = b.get("status", DECRYPTED)
+        label = PUBLISHED_ZH.get(status, STATUS_ZH.get(status, status))
+        rows.append({**b, "status_label": label})
+    rows.extend(fields.get("not_decrypted") or [])
+    return rows
 
 
 # ---- the hall (reads) -------------------------------------------------------------------------------------
@@ -465,8 +477,12 @@ def hall_state(session: Session, *, actor: Principal | None, lot_id: int) -> dic
     rec = opening_record(session, lot_id)
     state: dict[str, Any] = {"lot_id": lot.id, "lot_name": lot.name, "stage": lot.stage, "closed": rec is not None}
     if rec is not None:
-        state["record"] = json_document(rec)
-        state["bids"] = state["record"]["bids"]
+        notice = session.get(Notice, rec.notice_id)
+        assert notice is not None  # FK
+        state["outcome"] = rec.outcome
+        state["notice_id"] = notice.id
+        state["record"] = notice.fields()
+        state["bids"] = record_rows(state["record"])
         return state
     bids = lot_bids(session, lot_id) if lot.stage == OPENING_STAGE else []
     entity = actor.entity_id if actor is not None else None
@@ -499,10 +515,3 @@ def hall_state(session: Session, *, actor: Principal | None, lot_id: int) -> dic
         rows.append(row)
     state["bids"] = rows
     return state
-
-
-def json_document(rec: OpeningRecord) -> dict[str, Any]:
-    import json
-
-    doc: dict[str, Any] = json.loads(rec.document)
-    return doc

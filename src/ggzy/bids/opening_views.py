@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -16,7 +15,6 @@ from ggzy.core.db import Database
 from ggzy.core.errors import NotFound, error_responses
 from ggzy.core.security import Principal, Role, allow, public
 from ggzy.core.settings import Settings
-from ggzy.ledger.signing import SigningKey
 from ggzy.web.routing import api_router, get_clock, get_db, get_session, get_settings
 
 # No prefix: included into ``ggzy.bids.views.router``, which adds "/api".
@@ -55,8 +53,12 @@ class BidStatusOut(BaseModel):
 
 
 class RecordOut(BaseModel):
+    """The opening record: the published notice (kind ``opening`` or ``failure``) the close produced."""
+
+    outcome: str = Field(description="opened 已开标 / failed 流标")
+    notice_id: int
     document: dict[str, Any]
-    document_text: str = Field(description="签名的规范 JSON 原文")
+    document_text: str = Field(description="签名的规范 JSON 原文（即公告文档）")
     document_hash: str
     signature: str
     key_id: str
@@ -138,13 +140,19 @@ def classify(bid_id: str, body: ClassifyIn, actor: Center, session: DB, clock: C
     return BidStatusOut(receipt_id=bid.id, status=bid.status, status_label=opening.STATUS_ZH[bid.status])
 
 
-def record_out(row: Any) -> RecordOut:
+def record_out(session: Session, lot_id: int) -> RecordOut:
+    rec = opening.opening_record(session, lot_id)
+    notice = opening.record_notice(session, lot_id)
+    if rec is None or notice is None:
+        raise NotFound("该标段尚未公布开标记录", code="OPENING_RECORD_NOT_FOUND", field="lot_id")
     return RecordOut(
-        document=json.loads(row.document),
-        document_text=row.document,
-        document_hash=row.document_hash,
-        signature=row.signature,
-        key_id=row.key_id,
+        outcome=rec.outcome,
+        notice_id=notice.id,
+        document=notice.fields(),
+        document_text=notice.document,
+        document_hash=notice.digest,
+        signature=notice.signature,
+        key_id=notice.key_id,
     )
 
 
@@ -154,20 +162,16 @@ def record_out(row: Any) -> RecordOut:
     responses=error_responses(403, 404, 409, 422),
     summary="结束开标：登记开标结果或流标，生成并公布签名的开标记录",
 )
-def close(lot_id: int, request: Request, actor: Center, session: DB, clock: ClockDep) -> RecordOut:
-    signing_key: SigningKey = request.app.state.signing_key
-    row = opening.close_opening(session, actor=actor, lot_id=lot_id, signing_key=signing_key, now=clock.now())
-    return record_out(row)
+def close(lot_id: int, actor: Center, session: DB, clock: ClockDep) -> RecordOut:
+    opening.close_opening(session, actor=actor, lot_id=lot_id, now=clock.now())
+    return record_out(session, lot_id)
 
 
 @router.get(
     "/lots/{lot_id}/opening-record",
     response_model=RecordOut,
     responses=error_responses(404),
-    summary="开标记录（开标结束后公开，平台签名）",
+    summary="开标记录（开标结束后公开；即平台签名的开标记录公告或流标公告）",
 )
 def get_record(lot_id: int, _: Annotated[Principal | None, Depends(public)], session: DB) -> RecordOut:
-    row = opening.opening_record(session, lot_id)
-    if row is None:
-        raise NotFound("该标段尚未公布开标记录", code="OPENING_RECORD_NOT_FOUND", field="lot_id")
-    return record_out(row)
+    return record_out(session, lot_id)

@@ -50,3 +50,7 @@ def opening_key_page(
 from ggzy.bids.opening_pages import router as _opening_router  # noqa: E402
 
 router.include_router(_opening_router)
+
+from ggzy.bids.bid_pages import router as _bid_router  # noqa: E402
+
+router.include_router(_bid_router)

@@ -20,6 +20,7 @@ from ggzy.core.db import for_update
 from ggzy.core.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
 from ggzy.core.events import subscribe
 from ggzy.core.security import Principal, Role
+from ggzy.credit.service import ensure_not_barred
 from ggzy.entities.models import Entity
 from ggzy.ledger.service import record
 from ggzy.ledger.signing import SigningKey
@@ -162,6 +163,8 @@ def start_upload(session: Session, *, actor: Principal, lot_id: int, declared_si
     entity_id = _bidder_entity(session, actor)
     lot = _lot(session, lot_id)
     ensure_accepting(lot, now=now)
+    # credit: a sanction in force bars the entity from bidding (法53/54, 采购法77); refused before any byte.
+    ensure_not_barred(session, entity_id=entity_id, trade=lot.project.trade, now=now)
     if opening_key_of(session, lot_id) is None:
         raise Conflict("该标段尚未登记开标公钥，暂不能递交投标文件", code="OPENING_KEY_MISSING", field="lot_id")
     if not PREAMBLE_LEN < declared_size <= MAX_BID_SIZE:
@@ -289,6 +292,11 @@ def inspect_upload(session: Session, *, actor: Principal, upload_id: str, storag
         sniff(fh.read(PREAMBLE_LEN))
         fh.seek(0)
         info = inspect_envelope(fh)
+    return check_envelope_owner(info, upload)
+
+
+def check_envelope_owner(info: EnvelopeInfo, upload: BidUpload) -> EnvelopeInfo:
+    """The inspected envelope is as large as declared and sealed for this upload's lot and bidder."""
     if info.size != upload.declared_size:
         raise Conflict("文件大小与声明不符", code="BID_UPLOAD_INCOMPLETE", field="upload_id")
     if info.header.lot_id != str(upload.lot_id):
@@ -315,6 +323,8 @@ def complete_upload(
         raise Conflict("该上传已结束或尚未传完", code="BID_UPLOAD_CLOSED", field="upload_id")
     lot = _lot(session, upload.lot_id, lock=True)
     ensure_accepting(lot, now=now)
+    # credit: a sanction that came into force during the upload also refuses the submission.
+    ensure_not_barred(session, entity_id=upload.bidder_entity_id, trade=lot.project.trade, now=now)
     key = opening_key_of(session, lot.id)
     recipient = info.header.recipient(key.key_id) if key is not None else None
     if key is None or recipient is None or recipient.role != "opening":

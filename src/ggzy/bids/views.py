@@ -3,23 +3,20 @@ the bidder's own bids, withdrawal. Before the deadline a bid is visible to its b
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from ggzy.bids import queries, service
+from ggzy.bids import queries, service, upload_io
 from ggzy.bids.schemas import BidOut, OpeningKeyIn, OpeningKeyOut, UploadIn, UploadOut
-from ggzy.bids.storage import BidStorage, ChunkRange, parse_content_range
+from ggzy.bids.storage import BidStorage
 from ggzy.core.clock import Clock
 from ggzy.core.db import Database
-from ggzy.core.errors import Conflict, InvalidInput, NotFound, error_responses
+from ggzy.core.errors import NotFound, error_responses
 from ggzy.core.security import Principal, Role, allow, authenticated, public
 from ggzy.core.settings import Settings
 from ggzy.ledger.signing import SigningKey
-from ggzy.vault.envelope import MAGIC, VERSION, sniff
 from ggzy.web.routing import api_router, client_ip, get_clock, get_db, get_session, get_settings
 
 router = api_router(prefix="/api", tags=["投标文件递交"])
@@ -29,8 +26,6 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Bidder = Annotated[Principal, Depends(allow(Role.bidder_staff))]
 User_ = Annotated[Principal, Depends(authenticated)]
-_ENVELOPE_START = MAGIC + bytes([VERSION])
-_SNIFF_LEN = len(_ENVELOPE_START)
 
 
 def _storage(settings: Settings) -> BidStorage:
@@ -106,28 +101,6 @@ def get_upload(upload_id: str, actor: Bidder, db: DbDep, clock: ClockDep, settin
         return UploadOut.of(upload)
 
 
-def _check_chunk(
-    db: Database, actor: Principal, upload_id: str, rng: ChunkRange, storage: BidStorage, clock: Clock
-) -> None:
-    with db.transaction() as session:
-        service.check_chunk(
-            session,
-            actor=actor,
-            upload_id=upload_id,
-            start=rng.start,
-            length=rng.length,
-            total=rng.total,
-            storage=storage,
-            now=clock.now(),
-        )
-
-
-def _record_chunk(db: Database, actor: Principal, upload_id: str, start: int, end: int, clock: Clock) -> UploadOut:
-    with db.transaction() as session:
-        service.record_chunk(session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now())
-        return UploadOut.of(service.own_upload(session, actor=actor, upload_id=upload_id))
-
-
 @router.put(
     "/bid-uploads/{upload_id}",
     response_model=UploadOut,
@@ -137,53 +110,9 @@ def _record_chunk(db: Database, actor: Principal, upload_id: str, start: int, en
 async def put_chunk(
     upload_id: str, request: Request, actor: Bidder, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> UploadOut:
-    rng = parse_content_range(request.headers.get("content-range"))
-    if rng is None:
-        raise InvalidInput(
-            "缺少或无法解析 Content-Range（bytes 起-止/总数）", code="BID_UPLOAD_RANGE_INVALID", field="content_range"
-        )
-    storage = _storage(settings)
-    # Short transactions only: the body streams with no database transaction (nor SQLite write lock) open.
-    await run_in_threadpool(_check_chunk, db, actor, upload_id, rng, storage, clock)
-    with storage.locked_partial(upload_id) as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size != rng.start:
-            raise Conflict(
-                f"分块偏移量应为 {size}",
-                code="BID_UPLOAD_OFFSET_MISMATCH",
-                field="content_range",
-                details=[{"expected_offset": size}],
-            )
-        fh.seek(rng.start)
-        written = 0
-        head = b""
-        try:
-            async for piece in request.stream():
-                if not piece:
-                    continue
-                if written + len(piece) > rng.length:
-                    raise InvalidInput(
-                        "分块长度超过 Content-Range", code="BID_UPLOAD_RANGE_INVALID", field="content_range"
-                    )
-                if rng.start == 0 and len(head) < _SNIFF_LEN:
-                    # Refuse plaintext at the first bytes, before anything is kept (第二十六条).
-                    head += piece[: _SNIFF_LEN - len(head)]
-                    if len(head) == _SNIFF_LEN or not _ENVELOPE_START.startswith(head):
-                        sniff(head)
-                fh.write(piece)
-                written += len(piece)
-            if written != rng.length:
-                raise InvalidInput(
-                    f"分块长度 {written} 与 Content-Range 声明的 {rng.length} 不符",
-                    code="BID_UPLOAD_RANGE_INVALID",
-                    field="content_range",
-                )
-            fh.flush()
-            await run_in_threadpool(os.fsync, fh.fileno())
-            return await run_in_threadpool(_record_chunk, db, actor, upload_id, rng.start, rng.start + written, clock)
-        except BaseException:
-            fh.truncate(rng.start)  # an unacknowledged chunk leaves nothing behind
-            raise
+    return await upload_io.receive_chunk(
+        request, actor=actor, upload_id=upload_id, db=db, clock=clock, storage=_storage(settings)
+    )
 
 
 @router.post(
@@ -206,7 +135,7 @@ def complete_upload(
     # Hash the whole file in a read session so no write lock is held meanwhile.
     reader = db.session(write=False)
     try:
-        info = service.inspect_upload(reader, actor=actor, upload_id=upload_id, storage=storage)
+        info = upload_io.inspect_received(reader, actor=actor, upload_id=upload_id, storage=storage)
     finally:
         reader.close()
     signing_key: SigningKey = request.app.state.signing_key
@@ -220,6 +149,7 @@ def complete_upload(
         ip=client_ip(request),
         now=clock.now(),
     )
+    upload_io.forget(upload_id)
     return BidOut.of(bid)
 
 

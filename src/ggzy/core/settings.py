@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     tree_head_interval_seconds: float = 10.0
     # How often the server fires due time-driven transitions (bid deadline → opening); 0 turns it off (tests).
     scheduler_interval_seconds: float = 1.0
+    # OCDS ocid prefix. "ocds-xxxxxx" is a placeholder: a real deployment registers its own prefix with the
+    # Open Contracting Partnership and sets GGZY_OCDS_OCID_PREFIX (see docs/open-data.md).
+    ocds_ocid_prefix: str = "ocds-xxxxxx-ggzy"
+    # Public address of the platform, used in open-data links when there is no request (CLI export).
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Largest tender document file (招标文件) an owner or agency may upload, in bytes.
+    tender_document_max_bytes: int = 200 * 1024 * 1024
 
     @cached_property
     def resolved_database_url(self) -> str:

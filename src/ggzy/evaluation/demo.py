@@ -13,6 +13,7 @@ from ggzy.core.settings import Settings
 from ggzy.entities.models import User
 from ggzy.evaluation import service
 from ggzy.evaluation.models import ScoringScheme
+from ggzy.projects.demo import DEMO_PROJECT_NAMES
 from ggzy.projects.models import Lot, Project
 
 # Price weight by lot category (goods ≥ 30, services ≥ 10 under 87号令55; works: a common local practice).
@@ -43,7 +44,7 @@ def seed_evaluation(session: Session, *, now: datetime, settings: Settings) -> l
     lots = session.scalars(
         select(Lot)
         .join(Project, Project.id == Lot.project_id)
-        .where(Project.name.like("%（演示）%"), Lot.id.not_in(select(ScoringScheme.lot_id)))
+        .where(Project.name.in_(DEMO_PROJECT_NAMES), Lot.id.not_in(select(ScoringScheme.lot_id)))
         .order_by(Lot.id)
     ).all()
     for lot in lots:

@@ -45,9 +45,11 @@ def ledger_problems(session: Session, record: dict[str, Any]) -> list[str]:
         and e.data.get("secret_commitment") == commitment
         and e.index < event.index
     ]
+    size = int(record.get("seed_inputs", {}).get("tree_size", 0))
     if not committed:
         problems.append("账本中没有在抽取前登记该随机数承诺值")
-    size = int(record.get("seed_inputs", {}).get("tree_size", 0))
+    elif size <= committed[-1].index:
+        problems.append("种子使用的签名树头不包含随机数承诺事件：树头可能先于承诺签发")
     if size > 0:
         head = session.get(LedgerTreeHead, size)
         if head is None or head.root_hash.hex() != record["seed_inputs"]["tree_root"]:

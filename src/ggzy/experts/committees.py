@@ -34,6 +34,7 @@ from ggzy.experts.models import Committee, CommitteeDraw, CommitteeMember, Exper
 from ggzy.experts.service import actor_of
 from ggzy.ledger import service as ledger
 from ggzy.ledger.queries import latest_tree_head
+from ggzy.ledger.signing import session_signer
 from ggzy.projects.models import Lot
 from ggzy.projects.queries import can_manage_lot, get_lot, interested_entity_ids
 
@@ -276,6 +277,10 @@ def draw_committee(session: Session, *, actor: Principal, committee_id: int, now
     employer, specialties = pool.employer, pool.specialties
     candidates: list[drawing.Candidate] = [(i, employer[i], tuple(sorted(specialties[i]))) for i in avoided.eligible]
     head = latest_tree_head(session)
+    if head is None or head.tree_size <= committee.commitment_index:
+        # The seed's tree head must include the commitment event: then its root was unknown when the secret
+        # was chosen, and anyone can check it (draw verify --db/--url).
+        head = ledger.publish_tree_head(session, key=session_signer(session), now=now)
     tree_size, tree_root = (head.tree_size, head.root_hash) if head else (0, drawing.EMPTY_TREE_ROOT)
     seed = drawing.derive_seed(
         secret=committee.secret, tree_root=tree_root, tree_size=tree_size, committee_id=committee.id

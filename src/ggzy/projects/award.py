@@ -15,14 +15,22 @@ from sqlalchemy.orm import Session
 from ggzy.core.clock import SHANGHAI
 from ggzy.core.errors import Conflict, InvalidInput, RuleRefused
 from ggzy.core.security import Principal
+from ggzy.credit.service import ensure_not_barred
 from ggzy.entities.models import Entity
 from ggzy.procedures.kernel import Party
+from ggzy.projects import notice_drafts
 from ggzy.projects.models import Lot, LotBidder
 from ggzy.projects.queries import candidates_of
 from ggzy.projects.service import get_lot, require_manager, take_step
 from ggzy.rules.catalog import citation_zh
 from ggzy.rules.periods import contract_deadline, period_end, publicity_end
 from ggzy.rules.service import current_ruleset
+
+
+def _winner_name(session: Session, lot: Lot) -> str:
+    winner = session.get(LotBidder, lot.winner_bidder_id) if lot.winner_bidder_id is not None else None
+    entity = session.get(Entity, winner.entity_id) if winner is not None else None
+    return entity.name if entity is not None else ""
 
 
 def _day(instant: datetime) -> date:
@@ -48,6 +56,7 @@ def publish_candidates(session: Session, *, actor: Principal, lot_id: int, now: 
             late = citation_zh(due.rule)
     lot.publicity_from = now
     lot.publicity_until = until
+    ranked = [c.model_dump() for c in candidates_of(session, lot)]
     take_step(
         session,
         lot=lot,
@@ -56,11 +65,12 @@ def publish_candidates(session: Session, *, actor: Principal, lot_id: int, now: 
         actor=f"user:{actor.user_id}",
         now=now,
         data={
-            "candidates": [c.model_dump() for c in candidates_of(session, lot)],
+            "candidates": ranked,
             "publicity_until": until,
             "period": answer.explanation_zh,
             "late": late,
         },
+        notice=notice_drafts.candidates(lot, ranked=ranked, publicity_until=until),
     )
     return lot
 
@@ -92,6 +102,8 @@ def award(session: Session, *, actor: Principal, lot_id: int, lot_bidder_id: int
             )
     winner = session.get(LotBidder, lot_bidder_id)
     assert winner is not None
+    # credit: a candidate barred on the award day cannot be awarded (法53/54, 采购法77).
+    ensure_not_barred(session, entity_id=winner.entity_id, trade=lot.project.trade, now=now)
     lot.winner_bidder_id = winner.id
     lot.awarded_at = now
     due = contract_deadline(current_ruleset(session), trade=lot.project.trade, award_notice_on=_day(now))
@@ -110,6 +122,13 @@ def award(session: Session, *, actor: Principal, lot_id: int, lot_bidder_id: int
             "rank": ranks[lot_bidder_id],
             "contract_due": due.end,
         },
+        notice=notice_drafts.result(
+            lot,
+            winner_entity_id=winner.entity_id,
+            winner_name=entity.name if entity else "",
+            price=winner.price,
+            rank=ranks[lot_bidder_id],
+        ),
     )
     return lot
 
@@ -149,6 +168,9 @@ def sign_contract(
         actor=f"user:{actor.user_id}",
         now=now,
         data={"amount": amount, "signed_on": signed_on, "due": due.end, "late": late},
+        notice=notice_drafts.contract(
+            lot, supplier_name=_winner_name(session, lot), amount=amount, signed_on=signed_on, late=late
+        ),
     )
     return lot, late
 
@@ -192,5 +214,6 @@ def record_performance(
         actor=f"user:{actor.user_id}",
         now=now,
         data=dict(lot.performance),
+        notice=notice_drafts.performance(lot, supplier_name=_winner_name(session, lot), details=dict(lot.performance)),
     )
     return lot

@@ -68,6 +68,8 @@ DEMO_PROJECTS: list[tuple[str, Trade, str, str, list[LotRow]]] = [
         ],
     ),
 ]
+# The hand-made demo tenders, apart from the generated public history (ggzy.disclosure.demo_data).
+DEMO_PROJECT_NAMES = tuple(p[0] for p in DEMO_PROJECTS)
 
 
 def _principal(session: Session, username: str, role: Role) -> Principal:

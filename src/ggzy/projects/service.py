@@ -6,7 +6,7 @@ Every stage change of a lot goes through ``take_step``, which checks the lot's p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,9 +22,11 @@ from ggzy.core.security import Principal, Role
 from ggzy.entities.models import Entity
 from ggzy.entities.trades import EntityKind, Trade
 from ggzy.ledger import service as ledger
-from ggzy.procedures import scheduler
+from ggzy.notices import service as notices
+from ggzy.notices.service import STEP_NOTICE_KINDS, NoticeDraft
+from ggzy.procedures import holds, scheduler
 from ggzy.procedures.kernel import Party, check_party, definition_for
-from ggzy.projects import codes
+from ggzy.projects import codes, notice_drafts
 from ggzy.projects.models import Lot, LotBidder, LotCandidate, Project
 from ggzy.regions.models import Region
 from ggzy.rules.periods import RuleViolation, check_max_ratio, check_min_period
@@ -253,12 +255,17 @@ def take_step(
     now: datetime,
     data: dict[str, Any] | None = None,
     private: dict[str, Any] | None = None,
+    notice: NoticeDraft | None = None,
 ) -> str:
     """The one way a lot changes stage: check the procedure's table, move, reschedule timers, write the
-    ledger event and emit ``lot.<action>`` for other domains. Returns the stage the lot left."""
+    ledger event and emit ``lot.<action>`` for other domains. Returns the stage the lot left.
+
+    A step whose table entry names a notice must bring its ``notice``: it is published with the step's own
+    ledger event, so the public record and the stage change are one fact."""
     definition = definition_for(lot.project.trade, lot.procedure)
     step = definition.step(action, stage=lot.stage)
     check_party(step, party)
+    holds.check_not_held(session, lot_id=lot.id, action=action)  # 条例22/54: paused while an objection waits
     before = lot.stage
     lot.stage = step.target
     lot.updated_at = now
@@ -268,9 +275,25 @@ def take_step(
         if due is not None:
             scheduler.schedule(session, subject=f"lot:{lot.id}", action=timed.action, due_at=due, now=now)
     payload = {"lot_id": lot.id, "project_id": lot.project_id, "from": before, "to": lot.stage, **(data or {})}
-    ledger.record(
-        session, kind=f"lot.{action}", actor=actor, subject=f"lot:{lot.id}", data=payload, private=private, now=now
-    )
+    if step.notice is not None:
+        if notice is None:
+            raise ValueError(f"step {action} publishes a {step.notice} and needs its notice")
+        notices.publish(
+            session,
+            kind=STEP_NOTICE_KINDS[step.notice],
+            draft=notice,
+            project=lot.project,
+            lot=lot,
+            actor=actor,
+            now=now,
+            event_kind=f"lot.{action}",
+            event_data=payload,
+            private=private,
+        )
+    else:
+        ledger.record(
+            session, kind=f"lot.{action}", actor=actor, subject=f"lot:{lot.id}", data=payload, private=private, now=now
+        )
     emit(session, f"lot.{action}", {"lot_id": lot.id, "from": before, "to": lot.stage, "notice": step.notice}, now=now)
     return before
 
@@ -355,6 +378,7 @@ def publish_notice(
             "bid_deadline": bid_deadline,
             "bid_bond": bid_bond,
         },
+        notice=notice_drafts.tender(lot),
     )
     return lot
 
@@ -370,11 +394,21 @@ def _lot_timer(session: Session, lot_id: int, action: str, now: datetime) -> str
     due = getattr(lot, step.timer or "", None) if step else None
     if step is None or due is None or due > now:
         return "skipped"
+    if holds.is_on_hold(session, lot.id):
+        return "pending"  # paused (条例22/54): keep the timer; it fires on the first run after the release
     take_step(session, lot=lot, action=action, party=Party.system, actor="system", now=now)
     return "done"
 
 
-def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: list[OpenedBid], now: datetime) -> Lot:
+def record_opening(
+    session: Session,
+    *,
+    actor: Principal,
+    lot_id: int,
+    bids: list[OpenedBid],
+    now: datetime,
+    not_decrypted: list[dict[str, Any]] | None = None,
+) -> Lot:
     """Take in the opening record of a lot: its bidders and their prices (开标记录, 20号令 art.32).
 
     At the opening of a lot tendered here (stage "opening"), or as the hub's intake of a lot run in a
@@ -423,6 +457,16 @@ def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: lis
         session.add(row)
         rows.append(row)
     session.flush()
+    public_bids = [
+        {
+            "entity_id": r.entity_id,
+            "bidder_name": entities[r.entity_id].name,
+            "price": r.price,
+            "listed_items": r.listed_items,
+            "status": r.status,
+        }
+        for r in rows
+    ]
     take_step(
         session,
         lot=lot,
@@ -436,12 +480,25 @@ def record_opening(session: Session, *, actor: Principal, lot_id: int, bids: lis
                 for r in rows
             ]
         },
+        notice=notice_drafts.opening(lot, bids=public_bids, not_decrypted=not_decrypted)
+        if action == "record_opening"
+        else None,
     )
     return lot
 
 
-def end_lot(session: Session, *, actor: Principal, lot_id: int, action: str, reason: str, now: datetime) -> Lot:
-    """Declare the lot failed (流标) or terminate it (终止), with the reason, by the owner or the center."""
+def end_lot(
+    session: Session,
+    *,
+    actor: Principal,
+    lot_id: int,
+    action: str,
+    reason: str,
+    now: datetime,
+    fields: dict[str, Any] | None = None,
+) -> Lot:
+    """Declare the lot failed (流标) or terminate it (终止), with the reason, by the owner or the center.
+    ``fields``: extra notice fields (the opening's bid statuses when it fails for too few bids)."""
     if action not in ("fail", "terminate"):
         raise InvalidInput("操作只能是流标或终止", code="INVALID_INPUT", field="action")
     lot = get_lot(session, lot_id)
@@ -450,8 +507,18 @@ def end_lot(session: Session, *, actor: Principal, lot_id: int, action: str, rea
     if len(reason) < 4:
         raise InvalidInput("请写明流标或终止的原因（至少4个字）", code="LOT_REASON_REQUIRED", field="reason")
     lot.stage_reason = reason
+    draft = notice_drafts.ended(lot, action=action, reason=reason)
+    if fields:
+        draft = replace(draft, fields={**draft.fields, **fields})
     take_step(
-        session, lot=lot, action=action, party=party, actor=f"user:{actor.user_id}", now=now, data={"reason": reason}
+        session,
+        lot=lot,
+        action=action,
+        party=party,
+        actor=f"user:{actor.user_id}",
+        now=now,
+        data={"reason": reason},
+        notice=draft,
     )
     return lot
 

@@ -197,6 +197,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.state.resolve_principal = _resolve_principal
     # Generated on first start, kept in the data folder: the platform's identity for signed tree heads.
     app.state.signing_key = SigningKey.load_or_create(settings.signing_key_path)
+    database.signer = app.state.signing_key
     _install_error_handlers(app)
 
     from ggzy.web import api as web_api

@@ -21,9 +21,7 @@ from ggzy.web.templating import render
 router = page_router()
 
 
-@router.get("/", response_class=HTMLResponse)
-def home(request: Request, principal: Annotated[Principal | None, Depends(public)]) -> HTMLResponse:
-    return render(request, "web/home.html")
+# The home page "/" is the public disclosure portal: ggzy.disclosure.pages.home.
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -3,6 +3,7 @@ deadline, for others' bids, and who sees which prices before the close."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -77,12 +78,15 @@ def test_opening_over_http_end_to_end(
     closed = client.post(f"/api/lots/{lot}/opening/close", headers=h["c_u"])
     assert closed.status_code == 200, closed.text
     rec = client.get(f"/api/lots/{lot}/opening-record").json()
-    public = load_pem_public_key(app.state.signing_key.public_key_pem())
+    public = load_pem_public_key(clean_db.signer.public_key_pem())
     assert isinstance(public, Ed25519PublicKey)
     public.verify(bytes.fromhex(rec["signature"]), rec["document_text"].encode())
-    assert rec["key_id"] == app.state.signing_key.key_id
-    prices = {b["receipt_id"]: b["price"] for b in rec["document"]["bids"]}
-    assert [prices[r] for r in ow.bid_ids] == [format(p, "f") for p in PRICES]
+    assert rec["key_id"] == clean_db.signer.key_id and rec["outcome"] == "opened"
+    # The record is the published notice, byte for byte.
+    notice = client.get(f"/api/notices/{rec['notice_id']}/document")
+    assert notice.status_code == 200 and notice.content == rec["document_text"].encode()
+    prices = {b["bidder_name"]: b["price"] for b in rec["document"]["fields"]["bids"]}
+    assert [prices[f"投标人{i}"] for i in range(4)] == [format(p, "f") for p in PRICES]
     hall = client.get(f"/api/lots/{lot}/opening").json()
     assert hall["closed"] and hall["stage"] == "opened"
     again = client.post(f"/api/bids/{ow.bid_ids[0]}/decrypt", json={"data_key": key_hex(ow, 0)}, headers=h["b0_u"])
@@ -167,3 +171,81 @@ def test_the_hall_page_refreshes_and_the_center_closes_it_with_csrf(
     fragment = client.get(f"/lots/{lot}/opening/hall")
     assert fragment.status_code == 200 and "开标记录" in fragment.text
     assert all(format(p, "f") in fragment.text for p in PRICES) and "投标人2" in fragment.text
+
+
+def test_hall_forms_refuse_in_chinese_with_their_code_and_then_work(
+    client: TestClient, app: Any, clean_db: Database, clock: FrozenClock, settings: Settings, make_user: Any,
+    login_token: Any,
+) -> None:
+    ow, _ = setup(app, clean_db, clock, settings, make_user, login_token)
+    lot = ow.lot_id
+    _page_login(client, "b0_u")
+    page = client.get(f"/lots/{lot}/opening")
+    assert 'id="decrypt-form"' in page.text and 'id="escrow-form"' not in page.text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    hx = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    bad = client.post(f"/lots/{lot}/opening/decrypt", data={"bid_id": ow.bid_ids[0], "data_key": "xyz"}, headers=hx)
+    assert bad.status_code == 422 and "DATA_KEY_INVALID" in bad.text and "64 位十六进制" in bad.text
+    wrong = client.post(
+        f"/lots/{lot}/opening/decrypt", data={"bid_id": ow.bid_ids[0], "data_key": key_hex(ow, 1)}, headers=hx
+    )
+    assert wrong.status_code == 422 and "BID_DECRYPT_FAILED" in wrong.text and "解密失败" in wrong.text
+    other = client.post(
+        f"/lots/{lot}/opening/decrypt", data={"bid_id": ow.bid_ids[1], "data_key": key_hex(ow, 1)}, headers=hx
+    )
+    assert other.status_code == 404 and "BID_NOT_FOUND" in other.text
+    unwrap_json = json.dumps({"lot_id": "x", "bidder_id": "y", "data_key": key_hex(ow, 0)})
+    ok = client.post(
+        f"/lots/{lot}/opening/decrypt", data={"bid_id": ow.bid_ids[0]},
+        files={"key_file": ("key.json", unwrap_json.encode(), "application/json")}, headers=hx,
+    )
+    assert ok.status_code == 200 and "已解密" in ok.text and format(PRICES[0], "f") in ok.text
+    assert client.post(f"/lots/{lot}/opening/escrow", data={"reason": "x"}, headers=hx).status_code == 403
+    client.cookies.clear()
+    _page_login(client, "c_u")
+    page = client.get(f"/lots/{lot}/opening")
+    assert 'id="escrow-form"' in page.text and 'id="classify-form"' in page.text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    hx = {"X-CSRF-Token": csrf, "HX-Request": "true"}
+    one_share = json.dumps(ow.shares[0].to_json())
+    few = client.post(
+        f"/lots/{lot}/opening/escrow",
+        data={"bid_ids": [ow.bid_ids[1]], "reason": "投标人密钥丢失，决定代为解密", "shares_text": one_share},
+        headers=hx,
+    )
+    assert few.status_code == 422 and "SHARES_INSUFFICIENT" in few.text
+    no_reason = client.post(
+        f"/lots/{lot}/opening/escrow", data={"bid_ids": [ow.bid_ids[1]], "reason": "", "shares_text": one_share},
+        headers=hx,
+    )
+    assert no_reason.status_code == 422 and "ESCROW_REASON_REQUIRED" in no_reason.text
+    junk = client.post(
+        f"/lots/{lot}/opening/escrow",
+        data={"bid_ids": [ow.bid_ids[1]], "reason": "投标人密钥丢失，决定代为解密", "shares_text": "not json"},
+        headers=hx,
+    )
+    assert junk.status_code == 422 and "SHARE_INVALID" in junk.text
+    files = [("share_files", (f"s{i}.json", json.dumps(ow.shares[i].to_json()).encode(), "application/json"))
+             for i in (1, 2)]
+    opened = client.post(
+        f"/lots/{lot}/opening/escrow",
+        data={"bid_ids": [ow.bid_ids[1]], "reason": "投标人密钥丢失，决定代为解密"}, files=files, headers=hx,
+    )
+    assert opened.status_code == 200 and ow.bid_ids[1] in opened.text, opened.text
+    short = client.post(
+        f"/lots/{lot}/opening/classify", data={"bid_id": ow.bid_ids[2], "cause": "bidder", "note": "无"}, headers=hx
+    )
+    assert short.status_code == 422 and "CLASSIFY_NOTE_REQUIRED" in short.text
+    done = client.post(
+        f"/lots/{lot}/opening/classify",
+        data={"bid_id": ow.bid_ids[0], "cause": "bidder", "note": "已经解密的文件"}, headers=hx,
+    )
+    assert done.status_code == 409 and "BID_NOT_LIVE" in done.text
+    revoked = client.post(
+        f"/lots/{lot}/opening/classify",
+        data={"bid_id": ow.bid_ids[2], "cause": "bidder", "note": "投标人未在规定时间内解密"}, headers=hx,
+    )
+    assert revoked.status_code == 200 and "撤销" in revoked.text and "第三十一条" in revoked.text
+    with clean_db.session(write=False) as s:
+        assert s.get(BidOpening, ow.bid_ids[2]).cause == "bidder"  # type: ignore[union-attr]
+        assert s.get(BidOpening, ow.bid_ids[1]).method == "escrow"  # type: ignore[union-attr]

@@ -114,6 +114,11 @@ def test_request_draw_redraw_respond_reveal_and_verify(client, clean_db, clock, 
     assert draw_command(Namespace(record=str(path), url=None, committee=None, db=False)) == 1
     with clean_db.transaction() as s:
         assert "抽取记录与账本中登记的摘要不符" in ledger_problems(s, forged)
+    # A seed taken from a tree head signed before the commitment is caught, even with consistent hashes.
+    early = json.loads(json.dumps(record))
+    early["seed_inputs"]["tree_size"] = 1
+    with clean_db.transaction() as s:
+        assert "种子使用的签名树头不包含随机数承诺事件：树头可能先于承诺签发" in ledger_problems(s, early)
 
 
 def Role_expert():  # type: ignore[no-untyped-def]

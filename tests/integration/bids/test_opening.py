@@ -5,6 +5,7 @@ opening in the kernel (or fails the lot with fewer than 3 bids, 条例第四十�
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from ggzy.core.db import Database
 from ggzy.core.errors import AppError, Conflict, InvalidInput, NotFound
 from ggzy.ledger.models import LedgerEvent
 from ggzy.ledger.signing import SigningKey
+from ggzy.notices.models import Notice
 from ggzy.projects.models import Lot, LotBidder
 
 
@@ -72,9 +74,7 @@ def escrow(
 
 def close(db: Database, ow: OpeningWorld, signing_key: SigningKey, clock: FrozenClock) -> OpeningRecord:
     with db.transaction() as s:
-        row = opening.close_opening(
-            s, actor=ow.bids.tender.center, lot_id=ow.lot_id, signing_key=signing_key, now=clock.now()
-        )
+        row = opening.close_opening(s, actor=ow.bids.tender.center, lot_id=ow.lot_id, now=clock.now())
         s.flush()
         s.expunge(row)
         return row
@@ -108,20 +108,25 @@ def test_full_opening_three_by_bidders_one_by_escrow_is_recorded_and_signed(
         assert len(decrypted_events) == 3
         assert all(set(e.data) == {"receipt_id", "lot_id", "method"} for e in decrypted_events)  # no price yet
         assert "prices" not in escrow_event.data
-        published = s.scalars(select(LedgerEvent).where(LedgerEvent.kind == "lot.opening_record_published")).one()
-        assert published.data["document_hash"] == row.document_hash
-    document = row.document.encode()
-    assert hashlib.sha256(document).hexdigest() == row.document_hash
-    public = load_pem_public_key(signing_key.public_key_pem())
+        notice = s.get(Notice, row.notice_id)
+        assert notice is not None and notice.kind == "opening" and notice.lot_id == ow.lot_id
+        # Stored once: the notice is the record, and its step's ledger event carries its digest.
+        step = s.scalars(select(LedgerEvent).where(LedgerEvent.index == notice.ledger_index)).one()
+        assert step.kind == "lot.record_opening" and step.data["notice"]["digest"] == notice.digest
+        assert s.scalar(select(func.count()).select_from(LedgerEvent).where(
+            LedgerEvent.kind == "lot.opening_record_published")) == 0
+        document = notice.document.encode()
+        signature, signer_pem = notice.signature, clean_db.signer.public_key_pem()
+    assert hashlib.sha256(document).hexdigest() == notice.digest
+    public = load_pem_public_key(signer_pem)
     assert isinstance(public, Ed25519PublicKey)
-    public.verify(bytes.fromhex(row.signature), document)  # raises if it does not verify
-    doc = opening.json_document(row)
-    assert doc["type"] == "ggzy.opening_record"
-    by_id = {b["receipt_id"]: b for b in doc["bids"]}
-    assert [by_id[r]["price"] for r in ow.bid_ids] == [format(p, "f") for p in PRICES]
-    assert [by_id[r]["bidder_name"] for r in ow.bid_ids] == ["投标人0", "投标人1", "投标人2", "投标人3"]
-    assert by_id[ow.bid_ids[1]]["listed_items"]["duration_days"] == form(1).duration_days
-    assert by_id[ow.bid_ids[3]]["decrypted_by"] == "escrow"
+    public.verify(bytes.fromhex(signature), document)  # raises if it does not verify
+    doc = json.loads(document)
+    assert doc["kind"] == "opening"
+    by_name = {b["bidder_name"]: b for b in doc["fields"]["bids"]}
+    assert [by_name[f"投标人{i}"]["price"] for i in range(4)] == [format(p, "f") for p in PRICES]
+    assert by_name["投标人1"]["listed_items"]["duration_days"] == form(1).duration_days
+    assert doc["fields"]["not_decrypted"] == []
 
 
 def test_a_wrong_data_key_is_refused_and_the_bidder_may_retry(
@@ -218,12 +223,20 @@ def test_fewer_than_three_decrypted_fails_the_lot_with_the_citation(
         assert s.scalar(select(func.count()).select_from(LotBidder)) == 0
         assert s.get(Bid, ow.bid_ids[2]).status == "revoked"  # type: ignore[union-attr]
         assert s.get(Bid, ow.bid_ids[3]).status == "withdrawn_at_opening"  # type: ignore[union-attr]
-    doc = opening.json_document(row)
-    assert "第四十四条" in doc["outcome_reason"]
-    by_id = {b["receipt_id"]: b for b in doc["bids"]}
+        notice = s.get(Notice, row.notice_id)
+        assert notice is not None and notice.kind == "failure"
+        doc = notice.fields()
+    assert "第四十四条" in doc["fields"]["reason"]
+    opened = {b["receipt_id"]: b["price"] for b in doc["fields"]["bids"]}
+    assert opened == {r: format(p, "f") for r, p in zip(ow.bid_ids[:2], PRICES[:2], strict=True)}
+    by_id = {b["receipt_id"]: b for b in doc["fields"]["not_decrypted"]}
     assert by_id[ow.bid_ids[2]]["status_label"] == "撤销" and "第三十一条" in by_id[ow.bid_ids[2]]["citation"]
     assert by_id[ow.bid_ids[3]]["status_label"] == "撤回"
     assert "price" not in by_id[ow.bid_ids[3]]
+    with clean_db.session(write=False) as s:
+        hall = opening.hall_state(s, actor=None, lot_id=ow.lot_id)
+    labels = {b.get("receipt_id"): b["status_label"] for b in hall["bids"]}
+    assert hall["outcome"] == "failed" and [labels[r] for r in ow.bid_ids] == ["已解密", "已解密", "撤销", "撤回"]
 
 
 def test_classification_needs_the_center_and_a_live_bid(
@@ -263,5 +276,5 @@ def test_hall_hides_others_prices_before_the_close(
     close(clean_db, ow, signing_key, clock)
     with clean_db.session(write=False) as s:
         after = opening.hall_state(s, actor=None, lot_id=ow.lot_id)
-        prices = {b["receipt_id"]: b["price"] for b in after["bids"]}
-        assert after["closed"] and [prices[r] for r in ow.bid_ids] == [format(p, "f") for p in PRICES]
+        prices = {b["bidder_name"]: b["price"] for b in after["bids"]}
+        assert after["closed"] and [prices[f"投标人{i}"] for i in range(4)] == [format(p, "f") for p in PRICES]

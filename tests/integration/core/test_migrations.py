@@ -16,8 +16,14 @@ def test_one_linear_history(database_url: str) -> None:
     assert all(len(rev._all_down_revisions) <= 1 for rev in script.walk_revisions())
 
 
+def _in_models(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    # The full-text index of migration 0012 is not expressible in the models: SQLite's FTS5 table with its
+    # shadow tables, PostgreSQL's expression index.
+    return not (name or "").startswith(("notices_fts", "ix_notices_search"))
+
+
 def test_migrated_schema_matches_the_models(db: Database) -> None:
     with db.write_engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _in_models})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"

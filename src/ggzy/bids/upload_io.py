@@ -1,0 +1,177 @@
+"""Receiving one chunk of a resumable bid upload, shared by the API (bearer token) and the bidder's page
+(session cookie + CSRF). Disk work runs in worker threads, never on the event loop: the body is gathered
+into ~1 MiB blocks, each written (and hashed) in one thread hop, and the chunk is fsynced once before its
+bytes are counted — an acknowledged offset, and later the receipt, is durable.
+
+The SHA-256 of the envelope is computed while the chunks arrive (a process-local running hash per upload,
+valid only while it covers exactly the bytes on disk), so completion need not read the file again; when the
+hash is missing (another process, a restart, a failed chunk) completion falls back to hashing the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from typing import Any, BinaryIO
+
+from anyio import to_thread
+from fastapi import Request
+
+from ggzy.bids import service
+from ggzy.bids.schemas import UploadOut
+from ggzy.bids.storage import BidStorage, ChunkRange, parse_content_range
+from ggzy.core.clock import Clock
+from ggzy.core.db import Database
+from ggzy.core.errors import Conflict, InvalidInput
+from ggzy.core.security import Principal
+from ggzy.vault.envelope import MAGIC, MAX_CHUNKS, TAG_LEN, VERSION, EnvelopeInfo, read_header, sniff
+from ggzy.vault.errors import malformed, tampered
+
+_ENVELOPE_START = MAGIC + bytes([VERSION])
+_SNIFF_LEN = len(_ENVELOPE_START)
+BLOCK = 1 << 20  # bytes gathered before one write in a worker thread
+
+_hashes: dict[str, tuple[int, Any]] = {}  # upload id -> (bytes covered, running sha256)
+_hashes_lock = threading.Lock()
+
+
+def _running_hash(upload_id: str, start: int) -> Any:
+    with _hashes_lock:
+        entry = _hashes.pop(upload_id, None)
+    if start == 0:
+        return hashlib.sha256()
+    return entry[1] if entry is not None and entry[0] == start else None
+
+
+def _keep_hash(upload_id: str, end: int, digest: Any) -> None:
+    if digest is not None:
+        with _hashes_lock:
+            _hashes[upload_id] = (end, digest)
+
+
+def _write(fh: BinaryIO, data: bytes, digest: Any) -> None:
+    fh.write(data)
+    if digest is not None:
+        digest.update(data)  # hashlib releases the GIL on large buffers
+
+
+def _check(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, storage: BidStorage, clock: Clock) -> None:
+    with db.transaction() as session:
+        service.check_chunk(
+            session,
+            actor=actor,
+            upload_id=upload_id,
+            start=rng.start,
+            length=rng.length,
+            total=rng.total,
+            storage=storage,
+            now=clock.now(),
+        )
+
+
+def _commit(
+    fh: BinaryIO, db: Database, actor: Principal, upload_id: str, start: int, end: int, clock: Clock
+) -> UploadOut:
+    fh.flush()
+    os.fsync(fh.fileno())  # before the offset is counted: an acknowledged chunk survives a crash
+    with db.transaction() as session:
+        service.record_chunk(session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now())
+        return UploadOut.of(service.own_upload(session, actor=actor, upload_id=upload_id))
+
+
+async def receive_chunk(
+    request: Request, *, actor: Principal, upload_id: str, db: Database, clock: Clock, storage: BidStorage
+) -> UploadOut:
+    rng = parse_content_range(request.headers.get("content-range"))
+    if rng is None:
+        raise InvalidInput(
+            "缺少或无法解析 Content-Range（bytes 起-止/总数）", code="BID_UPLOAD_RANGE_INVALID", field="content_range"
+        )
+    # Short transactions only: the body streams with no database transaction (nor SQLite write lock) open.
+    await to_thread.run_sync(_check, db, actor, upload_id, rng, storage, clock)
+    with storage.locked_partial(upload_id) as fh:
+        size = await to_thread.run_sync(lambda: os.fstat(fh.fileno()).st_size)
+        if size != rng.start:
+            raise Conflict(
+                f"分块偏移量应为 {size}",
+                code="BID_UPLOAD_OFFSET_MISMATCH",
+                field="content_range",
+                details=[{"expected_offset": size}],
+            )
+        fh.seek(rng.start)
+        digest = _running_hash(upload_id, rng.start)
+        written = 0
+        head = b""
+        pending: list[bytes] = []
+        pending_len = 0
+        try:
+            async for piece in request.stream():
+                if not piece:
+                    continue
+                if written + pending_len + len(piece) > rng.length:
+                    raise InvalidInput(
+                        "分块长度超过 Content-Range", code="BID_UPLOAD_RANGE_INVALID", field="content_range"
+                    )
+                if rng.start == 0 and len(head) < _SNIFF_LEN:
+                    # Refuse plaintext at the first bytes, before anything is kept (第二十六条).
+                    head += piece[: _SNIFF_LEN - len(head)]
+                    if len(head) == _SNIFF_LEN or not _ENVELOPE_START.startswith(head):
+                        sniff(head)
+                pending.append(piece)
+                pending_len += len(piece)
+                if pending_len >= BLOCK:
+                    await to_thread.run_sync(_write, fh, b"".join(pending), digest)
+                    written += pending_len
+                    pending, pending_len = [], 0
+            if pending:
+                await to_thread.run_sync(_write, fh, b"".join(pending), digest)
+                written += pending_len
+            if written != rng.length:
+                raise InvalidInput(
+                    f"分块长度 {written} 与 Content-Range 声明的 {rng.length} 不符",
+                    code="BID_UPLOAD_RANGE_INVALID",
+                    field="content_range",
+                )
+            out = await to_thread.run_sync(_commit, fh, db, actor, upload_id, rng.start, rng.start + written, clock)
+        except BaseException:
+            await to_thread.run_sync(fh.truncate, rng.start)  # an unacknowledged chunk leaves nothing behind
+            raise
+        _keep_hash(upload_id, rng.start + written, digest)
+        return out
+
+
+def inspect_received(session: Any, *, actor: Principal, upload_id: str, storage: BidStorage) -> EnvelopeInfo:
+    """``service.inspect_upload`` without reading the file a second time when this process hashed every byte
+    as it arrived: the header is parsed and the record layout checked from the size, as inspect_envelope does."""
+    with _hashes_lock:
+        entry = _hashes.get(upload_id)
+    upload = service.own_upload(session, actor=actor, upload_id=upload_id)
+    if (
+        entry is None
+        or upload.status != "open"
+        or entry[0] != upload.received
+        or upload.received != upload.declared_size
+    ):
+        return service.inspect_upload(session, actor=actor, upload_id=upload_id, storage=storage)
+    path = storage.partial_path(upload_id)
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size != entry[0]:
+            return service.inspect_upload(session, actor=actor, upload_id=upload_id, storage=storage)
+        sniff(fh.read(_SNIFF_LEN))
+        fh.seek(0)
+        parsed = read_header(fh)
+    body = entry[0] - len(parsed.preamble)
+    full, last = divmod(body, parsed.header.chunk_size + TAG_LEN)
+    if body <= 0 or 0 < last < TAG_LEN:
+        raise tampered("分块数据不完整（文件被截断）")
+    chunks = full + (1 if last else 0)
+    if chunks > MAX_CHUNKS:
+        raise malformed("分块数量超出上限")
+    info = EnvelopeInfo(parsed.header, entry[1].copy().hexdigest(), entry[0], chunks)
+    return service.check_envelope_owner(info, upload)
+
+
+def forget(upload_id: str) -> None:
+    with _hashes_lock:
+        _hashes.pop(upload_id, None)
