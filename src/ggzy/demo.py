@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ggzy.bids.demo import seed_opening_keys
+from ggzy.bids.demo import seed_opening_keys, seed_sealed_bids
 from ggzy.core.clock import SystemClock
 from ggzy.core.db import Database
 from ggzy.core.settings import Settings
@@ -27,7 +27,7 @@ def seed_demo(db: Database, *, settings: Settings) -> str:
         accounts = seed_entities(session, now=now, settings=settings)
     notes: list[str] = []
     # Each step in its own transaction, in dependency order: the expert pool, then lots, then their schemes.
-    for seed in (seed_experts, seed_projects, seed_opening_keys, seed_documents, seed_evaluation):
+    for seed in (seed_experts, seed_projects, seed_opening_keys, seed_sealed_bids, seed_documents, seed_evaluation):
         with db.transaction() as session:
             notes += seed(session, now=now, settings=settings)
     # One demo bidder under a sanction in force, so the refusal of its bids can be seen (credit domain).

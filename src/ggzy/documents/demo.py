@@ -32,7 +32,9 @@ def seed_documents(session: Session, *, now: datetime, settings: Settings) -> li
     """Idempotent: a lot that already has documents is left alone."""
     storage = DocumentStorage.under(settings.data_dir)
     lots = session.scalars(
-        select(Lot).join(Project).where(Lot.stage == "published", Project.name.in_(DEMO_PROJECT_NAMES))
+        select(Lot)
+        .join(Project)
+        .where(Lot.stage == "published", Lot.bid_deadline > now, Project.name.in_(DEMO_PROJECT_NAMES))
     )
     made = 0
     for lot in lots:

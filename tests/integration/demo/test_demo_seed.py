@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import json
 
-from ggzy.bids.models import LotOpeningKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ggzy.bids import opening
+from ggzy.bids.models import Bid, LotOpeningKey
+from ggzy.bids.storage import BidStorage
+from ggzy.core.clock import SystemClock
 from ggzy.core.db import Database
+from ggzy.core.security import Grant, Principal, Role
 from ggzy.core.settings import Settings
 from ggzy.demo import seed_demo
+from ggzy.entities.models import User
 from ggzy.ledger.models import LedgerEvent
 from ggzy.notices.models import Notice
-from ggzy.projects.models import LotBidder, Project
+from ggzy.procedures.scheduler import run_due
+from ggzy.projects.models import Lot, LotBidder, Project
 from ggzy.vault.threshold import Share, combine_shares
 
 
@@ -25,14 +34,16 @@ def test_demo_seed_twice_adds_nothing_the_second_time(clean_db: Database, settin
         bidders = s.scalar(select(func.count()).select_from(LotBidder))
         notices = s.scalar(select(func.count()).select_from(Notice))
     assert opened == 2 and bidders == 9
-    # The published demo lot takes bids in the browser: its opening key is registered, and any 2 of the 3
-    # custodians' shares written to the data folder rebuild exactly that key.
+    # Two demo lots have opening keys: the published one takes bids in the browser, the other's deadline has
+    # passed with three sealed bids. Any 2 of the 3 custodians' shares in the data folder rebuild each key.
     with clean_db.session(write=False) as s:
-        keys = list(s.scalars(select(LotOpeningKey)))
-    assert len(keys) == 1
-    folder = settings.data_dir / "demo-shares" / f"lot-{keys[0].lot_id}"
-    shares = [Share.loads((folder / f"share-{i}.json").read_text()) for i in (1, 3)]
-    assert combine_shares(shares, expected_digest=keys[0].commitments_digest).key_id == keys[0].key_id
+        keys = list(s.scalars(select(LotOpeningKey).order_by(LotOpeningKey.lot_id)))
+        sealed = list(s.scalars(select(Bid).where(Bid.status == "submitted")))
+    assert len(keys) == 2 and len(sealed) == 3 and {b.lot_id for b in sealed} == {keys[1].lot_id}
+    for key in keys:
+        folder = settings.data_dir / "demo-shares" / f"lot-{key.lot_id}"
+        shares = [Share.loads((folder / f"share-{i}.json").read_text()) for i in (1, 3)]
+        assert combine_shares(shares, expected_digest=key.commitments_digest).key_id == key.key_id
     # Plus two years of generated public history for the portal.
     assert projects is not None and projects > 500 and notices is not None and notices > 2000
     second = seed_demo(clean_db, settings=settings)
@@ -44,3 +55,41 @@ def test_demo_seed_twice_adds_nothing_the_second_time(clean_db: Database, settin
         assert s.scalar(select(func.count()).select_from(LedgerEvent)) == events
         assert s.scalar(select(func.count()).select_from(Project)) == projects
         assert s.scalar(select(func.count()).select_from(Notice)) == notices
+
+
+def test_demo_opening_runs_in_the_hall(clean_db: Database, settings: Settings) -> None:
+    """What a visitor does with the demo: the scheduler opens the lot whose deadline has passed, bidder1
+    decrypts with its data key file, two custodians' shares open the other two, and the record is signed."""
+    seed_demo(clean_db, settings=settings)
+    now = SystemClock().now()
+    with clean_db.session(write=False) as s:
+        lot_id = s.scalars(select(Bid.lot_id).where(Bid.status == "submitted")).first()
+    assert lot_id is not None
+    assert run_due(clean_db, now=now).done >= 1
+    storage = BidStorage.under(settings.data_dir)
+    with clean_db.transaction() as s:
+        assert s.get(Lot, lot_id).stage == "opening"  # type: ignore[union-attr]
+        bidder = _principal(s, "bidder1", Role.bidder_staff)
+        own = s.scalars(select(Bid).where(Bid.lot_id == lot_id, Bid.bidder_entity_id == bidder.entity_id)).one()
+        key_file = settings.data_dir / "demo-bids" / f"lot-{lot_id}" / "bidder1-data-key.txt"
+        data_key = bytes.fromhex(key_file.read_text().strip())
+        opening.decrypt_bid(s, actor=bidder, bid_id=own.id, data_key=data_key, storage=storage, now=now)
+    folder = settings.data_dir / "demo-shares" / f"lot-{lot_id}"
+    with clean_db.transaction() as s:
+        center = _principal(s, "center", Role.center_staff)
+        others = [b.id for b in opening.lot_bids(s, lot_id) if b.status == opening.LIVE]
+        assert len(others) == 2
+        shares = [json.loads((folder / f"share-{i}.json").read_text()) for i in (2, 3)]
+        opening.open_by_escrow(
+            s, actor=center, lot_id=lot_id, bid_ids=others, reason="演示：投标人未解密，决定代为解密",
+            shares=shares, storage=storage, now=now,
+        )  # fmt: skip
+        record = opening.close_opening(s, actor=center, lot_id=lot_id, now=now)
+    with clean_db.session(write=False) as s:
+        assert s.get(Lot, lot_id).stage == "opened"  # type: ignore[union-attr]
+        assert record.notice_id is not None and s.get(Notice, record.notice_id).kind == "opening"  # type: ignore[union-attr]
+
+
+def _principal(session: Session, username: str, role: Role) -> Principal:
+    user = session.scalars(select(User).where(User.username == username)).one()
+    return Principal(user.id, user.username, user.display_name, user.entity_id, grants=(Grant(role),))
