@@ -24,6 +24,7 @@ from ggzy.core.db import Database
 from ggzy.core.errors import AppError, InvalidInput
 from ggzy.core.security import Principal, Role, allow, public
 from ggzy.core.settings import Settings
+from ggzy.procedures.common import TENDER_STAGES
 from ggzy.web.csrf import csrf_protect
 from ggzy.web.routing import get_clock, get_db, get_session, get_settings, page_router
 from ggzy.web.templating import render
@@ -45,6 +46,7 @@ def _context(session: Session, actor: Principal | None, lot_id: int) -> dict[str
     live = [b for b in state["bids"] if b.get("status") == opening.LIVE]
     return {
         "state": state,
+        "stage_zh": TENDER_STAGES.get(state["stage"], state["stage"]),
         "notice": opening.record_notice(session, lot_id) if state["closed"] else None,
         "can_close": center and in_opening,
         "center_forms": center and in_opening,
