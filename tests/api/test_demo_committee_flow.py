@@ -127,7 +127,10 @@ def test_demo_lot_committee_draw_confirm_score_fix_and_replay(client, clean_db, 
     first, second = lot["candidates"][0], lot["candidates"][1]
     early = client.post(f"/api/lots/{lot_id}/award", json={"lot_bidder_id": first["lot_bidder_id"]}, headers=agency)
     assert early.status_code == 409 and early.json()["error"]["code"] == "LOT_OUT_OF_STAGE"
-    assert run_due(clean_db, now=datetime.fromisoformat(lot["publicity_until"])).done == 1
+    # Fires this lot's end of publicity (and the demo lot whose bid deadline passed at seeding).
+    assert run_due(clean_db, now=datetime.fromisoformat(lot["publicity_until"])).done >= 1
+    with clean_db.session(write=False) as s:
+        assert s.get(Lot, lot_id).stage == "decided"  # type: ignore[union-attr]
     clock.set(datetime.fromisoformat(lot["publicity_until"]) + timedelta(hours=9))
     r = client.post(f"/api/lots/{lot_id}/award", json={"lot_bidder_id": second["lot_bidder_id"]}, headers=agency)
     assert r.status_code == 422 and "第五十五条" in r.json()["error"]["citation"]
