@@ -19,26 +19,24 @@ from ggzy.bids import service
 from ggzy.bids.models import LotOpeningKey
 from ggzy.bids.service import register_opening_key
 from ggzy.bids.storage import BidStorage
-from ggzy.core.security import Grant, Principal, Role
+from ggzy.core.security import Principal, Role
 from ggzy.core.settings import Settings
-from ggzy.entities.models import User
 from ggzy.ledger.signing import session_signer
 from ggzy.projects import service as projects
-from ggzy.projects.demo import DEMO_PROJECT_NAMES
+from ggzy.projects.demo import DEMO_PROJECT_NAMES, demo_principal
 from ggzy.projects.models import Lot, Project
 from ggzy.vault.container import BidForm, FileSource
 from ggzy.vault.envelope import read_header, unwrap_key
-from ggzy.vault.keys import PrivateKey
+from ggzy.vault.keys import PrivateKey, PublicKey
 from ggzy.vault.seal import seal_bid
-from ggzy.vault.threshold import Share, generate_opening_key
+from ggzy.vault.threshold import generate_opening_key
 
 DEMO_CUSTODIANS = ("交易中心", "行政监督部门", "公证机构")
 
 
 def seed_opening_keys(session: Session, *, now: datetime, settings: Settings) -> list[str]:
     """Idempotent: a lot that has a key is left alone."""
-    user = session.scalars(select(User).where(User.username == "center")).one()
-    center = Principal(user.id, user.username, user.display_name, user.entity_id, grants=(Grant(Role.center_staff),))
+    center = demo_principal(session, "center", Role.center_staff)
     lots = session.scalars(
         select(Lot)
         .join(Project)
@@ -47,19 +45,7 @@ def seed_opening_keys(session: Session, *, now: datetime, settings: Settings) ->
         .order_by(Lot.id)
     ).all()
     for lot in lots:
-        public, shares = generate_opening_key(2, 3, DEMO_CUSTODIANS)
-        register_opening_key(
-            session,
-            actor=center,
-            lot_id=lot.id,
-            public_key=public.raw.hex(),
-            k=2,
-            n=3,
-            custodians=list(DEMO_CUSTODIANS),
-            commitments_digest=shares[0].digest,
-            now=now,
-        )
-        _write_shares(settings, lot.id, shares)
+        _register_demo_key(session, center=center, lot_id=lot.id, settings=settings, now=now)
     if not lots:
         return []
     return [
@@ -79,19 +65,14 @@ SEALED_BIDS = (  # username, price, days, project manager, id number
 )
 
 
-def _user_principal(session: Session, username: str, role: Role) -> Principal:
-    user = session.scalars(select(User).where(User.username == username)).one()
-    return Principal(user.id, user.username, user.display_name, user.entity_id, grants=(Grant(role),))
-
-
 def seed_sealed_bids(session: Session, *, now: datetime, settings: Settings) -> list[str]:
     """Idempotent: left alone when the project already has the lot."""
     project = session.scalars(select(Project).where(Project.name == DEMO_PROJECT_NAMES[0])).one_or_none()
     code, name, estimate = OPENING_LOT
     if project is None or session.scalar(select(Lot.id).where(Lot.project_id == project.id, Lot.code == code)):
         return []
-    agency = _user_principal(session, "agency", Role.owner_staff)
-    center = _user_principal(session, "center", Role.center_staff)
+    agency = demo_principal(session, "agency", Role.owner_staff)
+    center = demo_principal(session, "center", Role.center_staff)
     published_at = now - timedelta(days=21)
     lot = projects.add_lot(
         session, actor=agency, project_id=project.id, code=code, name=name, procedure="open_tender",
@@ -102,18 +83,13 @@ def seed_sealed_bids(session: Session, *, now: datetime, settings: Settings) -> 
         session, actor=agency, lot_id=lot.id, documents_from=published_at,
         documents_until=published_at + timedelta(days=6), bid_deadline=deadline, bid_bond=None, now=published_at,
     )  # fmt: skip
-    public, shares = generate_opening_key(2, 3, DEMO_CUSTODIANS)
-    register_opening_key(
-        session, actor=center, lot_id=lot.id, public_key=public.raw.hex(), k=2, n=3,
-        custodians=list(DEMO_CUSTODIANS), commitments_digest=shares[0].digest, now=published_at,
-    )  # fmt: skip
-    _write_shares(settings, lot.id, shares)
+    public = _register_demo_key(session, center=center, lot_id=lot.id, settings=settings, now=published_at)
     storage = BidStorage.under(settings.data_dir)
     keys_dir = settings.data_dir / "demo-bids" / f"lot-{lot.id}"
     keys_dir.mkdir(parents=True, exist_ok=True)
     signer = session_signer(session)
     for i, (username, price, days, manager, id_number) in enumerate(SEALED_BIDS):
-        bidder = _user_principal(session, username, Role.bidder_staff)
+        bidder = demo_principal(session, username, Role.bidder_staff)
         at = published_at + timedelta(days=10 + i, hours=3)
         own = PrivateKey.generate()
         out = io.BytesIO()
@@ -150,8 +126,24 @@ def seed_sealed_bids(session: Session, *, now: datetime, settings: Settings) -> 
 _TECH = ("施工组织设计（演示）：照明及智能监控系统安装，质量目标合格，安全文明施工。\n" * 200).encode()
 
 
-def _write_shares(settings: Settings, lot_id: int, shares: list[Share]) -> None:
+def _register_demo_key(
+    session: Session, *, center: Principal, lot_id: int, settings: Settings, now: datetime
+) -> PublicKey:
+    """A 2-of-3 opening key registered for the lot, all three shares written to the data folder (demo only)."""
+    public, shares = generate_opening_key(2, 3, DEMO_CUSTODIANS)
+    register_opening_key(
+        session,
+        actor=center,
+        lot_id=lot_id,
+        public_key=public.raw.hex(),
+        k=2,
+        n=3,
+        custodians=list(DEMO_CUSTODIANS),
+        commitments_digest=shares[0].digest,
+        now=now,
+    )
     folder = settings.data_dir / "demo-shares" / f"lot-{lot_id}"
     folder.mkdir(parents=True, exist_ok=True)
     for share in shares:
         (folder / f"share-{share.index}.json").write_text(share.dumps(), encoding="utf-8")
+    return public

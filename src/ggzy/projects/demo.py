@@ -72,7 +72,8 @@ DEMO_PROJECTS: list[tuple[str, Trade, str, str, list[LotRow]]] = [
 DEMO_PROJECT_NAMES = tuple(p[0] for p in DEMO_PROJECTS)
 
 
-def _principal(session: Session, username: str, role: Role) -> Principal:
+def demo_principal(session: Session, username: str, role: Role) -> Principal:
+    """A demo account acting in one role (the seeds act through the same services as users)."""
     user = session.scalars(select(User).where(User.username == username)).one()
     return Principal(user.id, user.username, user.display_name, user.entity_id, grants=(Grant(role),))
 
@@ -81,8 +82,8 @@ def seed_projects(session: Session, *, now: datetime, settings: Settings) -> lis
     """Idempotent: a project that exists (by name) is left alone."""
     del settings
     names = {row.name: row.id for row in session.execute(select(Entity.name, Entity.id))}
-    agency = _principal(session, "agency", Role.owner_staff)
-    center = _principal(session, "center", Role.center_staff)
+    agency = demo_principal(session, "agency", Role.owner_staff)
+    center = demo_principal(session, "center", Role.center_staff)
     made = []
     for name, trade, owner_name, region, lots in DEMO_PROJECTS:
         if session.scalar(select(Project.id).where(Project.name == name)) is not None:

@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from ggzy.bids import opening
 from ggzy.bids.models import Bid, LotOpeningKey
 from ggzy.bids.storage import BidStorage
 from ggzy.core.clock import SystemClock
 from ggzy.core.db import Database
-from ggzy.core.security import Grant, Principal, Role
+from ggzy.core.security import Role
 from ggzy.core.settings import Settings
 from ggzy.demo import seed_demo
-from ggzy.entities.models import User
 from ggzy.ledger.models import LedgerEvent
 from ggzy.notices.models import Notice
 from ggzy.procedures.scheduler import run_due
+from ggzy.projects.demo import demo_principal
 from ggzy.projects.models import Lot, LotBidder, Project
 from ggzy.vault.threshold import Share, combine_shares
 
@@ -69,14 +68,14 @@ def test_demo_opening_runs_in_the_hall(clean_db: Database, settings: Settings) -
     storage = BidStorage.under(settings.data_dir)
     with clean_db.transaction() as s:
         assert s.get(Lot, lot_id).stage == "opening"  # type: ignore[union-attr]
-        bidder = _principal(s, "bidder1", Role.bidder_staff)
+        bidder = demo_principal(s, "bidder1", Role.bidder_staff)
         own = s.scalars(select(Bid).where(Bid.lot_id == lot_id, Bid.bidder_entity_id == bidder.entity_id)).one()
         key_file = settings.data_dir / "demo-bids" / f"lot-{lot_id}" / "bidder1-data-key.txt"
         data_key = bytes.fromhex(key_file.read_text().strip())
         opening.decrypt_bid(s, actor=bidder, bid_id=own.id, data_key=data_key, storage=storage, now=now)
     folder = settings.data_dir / "demo-shares" / f"lot-{lot_id}"
     with clean_db.transaction() as s:
-        center = _principal(s, "center", Role.center_staff)
+        center = demo_principal(s, "center", Role.center_staff)
         others = [b.id for b in opening.lot_bids(s, lot_id) if b.status == opening.LIVE]
         assert len(others) == 2
         shares = [json.loads((folder / f"share-{i}.json").read_text()) for i in (2, 3)]
@@ -89,7 +88,3 @@ def test_demo_opening_runs_in_the_hall(clean_db: Database, settings: Settings) -
         assert s.get(Lot, lot_id).stage == "opened"  # type: ignore[union-attr]
         assert record.notice_id is not None and s.get(Notice, record.notice_id).kind == "opening"  # type: ignore[union-attr]
 
-
-def _principal(session: Session, username: str, role: Role) -> Principal:
-    user = session.scalars(select(User).where(User.username == username)).one()
-    return Principal(user.id, user.username, user.display_name, user.entity_id, grants=(Grant(role),))
