@@ -6,13 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ggzy.core.clock import Clock
+from ggzy.core.db import Database
 from ggzy.core.security import Grant, Principal, Role
 from ggzy.entities import uscc
 from ggzy.entities.models import Entity, User, UserRole
 from ggzy.entities.trades import Trade
 from ggzy.projects import service as projects
+from ggzy.projects.models import LotBidder
 
 _ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -104,3 +108,35 @@ def tender_world(
         now=now,
     )
     return TenderWorld(owner, other, center, bidder_ids, project.id, lot.id)
+
+
+OPENED_PRICES = [Decimal("9100000"), Decimal("9300000"), Decimal("9500000")]
+
+
+def evaluated_world(
+    db: Database, clock: Clock, *, trade: Trade = Trade.construction, bidders: int = 5
+) -> tuple[TenderWorld, list[int]]:
+    """A lot opened with three bids (OPENED_PRICES) and evaluated, ranked in opening order; returns the world
+    and the lot's bidder ids (LotBidder) in rank order. Each step in its own transaction."""
+    with db.transaction() as s:
+        w = tender_world(s, now=clock.now(), trade=trade, bidders=bidders)
+    with db.transaction() as s:
+        projects.record_opening(
+            s,
+            actor=w.center,
+            lot_id=w.lot_id,
+            bids=[projects.OpenedBid(b, p, {}) for b, p in zip(w.bidder_ids, OPENED_PRICES, strict=False)],
+            now=clock.now(),
+        )
+    with db.transaction() as s:
+        ranked = list(s.scalars(select(LotBidder.id).where(LotBidder.lot_id == w.lot_id).order_by(LotBidder.id)))
+        projects.move_lot(s, lot_id=w.lot_id, action="start_evaluation", actor="system", now=clock.now())
+        projects.move_lot(
+            s,
+            lot_id=w.lot_id,
+            action="finish_evaluation",
+            actor="system",
+            now=clock.now(),
+            candidates=[projects.Candidate(b, i + 1, Decimal(90 - i)) for i, b in enumerate(ranked)],
+        )
+    return w, ranked

@@ -3,7 +3,6 @@ bad values are refused with the code and nothing stored, and a registered key is
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,23 +11,8 @@ from sqlalchemy import func, select
 from ggzy.bids.models import LotOpeningKey
 from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
-from tests.conftest import DEFAULT_PASSWORD
 from tests.integration.bids.support import bid_world, key_ceremony
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-
-
-def _login(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    token = _csrf(client.get("/login").text)
-    r = client.post(
-        "/login",
-        data={"username": username, "password": DEFAULT_PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
+from tests.pages import csrf_token, log_in
 
 
 def _keys(db: Database) -> int:
@@ -47,18 +31,18 @@ def test_center_registers_the_opening_key_on_the_page(
     url = f"/lots/{lot}/opening-key"
     # Nobody but center staff gets the form; without a key the page is a 404 for them.
     assert client.get(url).status_code == 404
-    _login(client, "bidder_page")
+    log_in(client, "bidder_page")
     page = client.get(url)
     assert page.status_code == 404 and "opening-key-form" not in page.text
     _, doc = key_ceremony()
-    form = {**doc, "custodians": "\n".join(doc["custodians"]), "csrf_token": _csrf(page.text)}  # type: ignore[arg-type]
+    form = {**doc, "custodians": "\n".join(doc["custodians"]), "csrf_token": csrf_token(page.text)}  # type: ignore[arg-type]
     assert client.post(url, data=form, follow_redirects=False).status_code == 403
     assert _keys(clean_db) == 0
 
-    _login(client, "center_page")
+    log_in(client, "center_page")
     page = client.get(url)
     assert page.status_code == 200 and "opening-key-form" in page.text and "opening_key.js" in page.text
-    token = _csrf(page.text)
+    token = csrf_token(page.text)
     bad = client.post(url, data={**form, "csrf_token": token, "public_key": "zz" * 32})
     assert bad.status_code == 422 and "OPENING_KEY_INVALID" in bad.text and "X25519" in bad.text
     few = client.post(url, data={**form, "csrf_token": token, "custodians": "交易中心"})

@@ -11,6 +11,7 @@ import pytest
 from ggzy.core.clock import SHANGHAI
 from ggzy.projects import service as projects
 from tests.factories import tender_world
+from tests.pages import csrf_token, log_in
 
 QUESTION = "第三章技术规范中的混凝土强度等级是否为C30？"
 
@@ -111,45 +112,29 @@ def test_objection_list_visibility_and_refusals(client, w) -> None:  # type: ign
     assert client.get(f"/api/lots/{lot}/hold").json()["on_hold"] is False
 
 
-def _login(client, username: str) -> None:  # type: ignore[no-untyped-def]
-    client.cookies.clear()
-    page = client.get("/login")
-    token = _csrf(page.text)
-    r = client.post(
-        "/login",
-        data={"username": username, "password": "Test-password-2026", "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-
-
 def test_pages_ask_object_answer(client, w) -> None:  # type: ignore[no-untyped-def]
     lot = w["lot"]
-    _login(client, "asker")
+    log_in(client, "asker")
     page = client.get(f"/lots/{lot}/questions")
     assert page.status_code == 200 and "匿名提问" in page.text
     r = client.post(
-        f"/lots/{lot}/questions", data={"text": QUESTION, "csrf_token": _csrf(page.text)}, follow_redirects=False
+        f"/lots/{lot}/questions", data={"text": QUESTION, "csrf_token": csrf_token(page.text)}, follow_redirects=False
     )
     assert r.status_code == 303
     page = client.get(f"/lots/{lot}/questions")
     assert QUESTION in page.text and "本单位所提" in page.text
     r = client.post(
         f"/lots/{lot}/objections",
-        data={"kind": "opening", "text": "开标有误请核查", "csrf_token": _csrf(page.text)},
+        data={"kind": "opening", "text": "开标有误请核查", "csrf_token": csrf_token(page.text)},
     )
     assert r.status_code == 422 and "第四十四条" in r.text
     r = client.post(
         f"/lots/{lot}/objections",
-        data={"kind": "documents", "text": "评分办法不公平", "csrf_token": _csrf(page.text)},
+        data={"kind": "documents", "text": "评分办法不公平", "csrf_token": csrf_token(page.text)},
         follow_redirects=False,
     )
     assert r.status_code == 303
-    _login(client, "owner1")
+    log_in(client, "owner1")
     assert f'href="/lots/{lot}/questions"' in client.get(f"/lots/{lot}").text  # the lot page links here
     page = client.get(f"/lots/{lot}/questions")
     assert QUESTION in page.text and "本单位所提" not in page.text and "bidder0" not in page.text
@@ -157,12 +142,14 @@ def test_pages_ask_object_answer(client, w) -> None:  # type: ignore[no-untyped-
     qid = re.search(r'action="/questions/(\d+)/answer"', page.text).group(1)  # type: ignore[union-attr]
     oid = re.search(r'action="/objections/(\d+)/answer"', page.text).group(1)  # type: ignore[union-attr]
     r = client.post(
-        f"/questions/{qid}/answer", data={"answer": "是C30。", "csrf_token": _csrf(page.text)}, follow_redirects=False
+        f"/questions/{qid}/answer",
+        data={"answer": "是C30。", "csrf_token": csrf_token(page.text)},
+        follow_redirects=False,
     )
     assert r.status_code == 303
     r = client.post(
         f"/objections/{oid}/answer",
-        data={"answer": "将修改评分办法", "changes_documents": "1", "csrf_token": _csrf(page.text)},
+        data={"answer": "将修改评分办法", "changes_documents": "1", "csrf_token": csrf_token(page.text)},
         follow_redirects=False,
     )
     assert r.status_code == 303

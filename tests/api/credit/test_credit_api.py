@@ -3,7 +3,6 @@ entity's standing, a barred bidder's upload refused, and the Chinese pages."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from ggzy.core.db import Database
 from ggzy.projects import service as projects
 from tests.factories import entity, tender_world
 from tests.integration.bids.support import DEADLINE, at, key_ceremony
+from tests.pages import csrf_token, log_in
 
 DECISION = {
     "kind": "construction",
@@ -168,34 +168,19 @@ def test_barred_bidder_upload_is_refused_with_the_article(client: TestClient, w:
     assert allowed.status_code == 201, allowed.text
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-
-
-def _login(client: TestClient, username: str) -> None:
-    client.cookies.clear()
-    token = _csrf(client.get("/login").text)
-    r = client.post(
-        "/login",
-        data={"username": username, "password": "Test-password-2026", "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-
-
 def test_pages_record_list_and_lift(client: TestClient, w: dict[str, Any]) -> None:
     target_uscc = w["other_uscc"]
     anonymous = client.get("/credit")
     assert anonymous.status_code == 200 and "失信惩戒名单" in anonymous.text and "登记惩戒决定" not in anonymous.text
     assert client.get("/credit/new", follow_redirects=False).status_code in (303, 401)
-    _login(client, "sup_c")
+    log_in(client, "sup_c")
     form = client.get("/credit/new")
     assert form.status_code == 200 and "第六十七条" in form.text
     data = {
         **{k: v for k, v in DECISION.items() if k != "rule"},
         "rule": DECISION["rule"],
         "uscc": target_uscc,
-        "csrf_token": _csrf(form.text),
+        "csrf_token": csrf_token(form.text),
     }
     refused = client.post("/credit/sanctions", data={**data, "valid_until": "2029-01-01"})
     assert refused.status_code == 422 and "第六十七条" in refused.text and "惩戒期限超过法定上限" in refused.text
@@ -208,7 +193,7 @@ def test_pages_record_list_and_lift(client: TestClient, w: dict[str, Any]) -> No
     assert "陇南某某建设有限公司" in in_force
     lift = client.post(
         made.headers["location"] + "/lift",
-        data={"reason": "信用修复完成，解除惩戒", "csrf_token": _csrf(detail.text)},
+        data={"reason": "信用修复完成，解除惩戒", "csrf_token": csrf_token(detail.text)},
         follow_redirects=False,
     )
     assert lift.status_code == 303

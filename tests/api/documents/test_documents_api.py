@@ -3,7 +3,6 @@ download list's confidentiality per role before and after the deadline (indistin
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from ggzy.ledger.models import LedgerEvent
 from ggzy.procedures.scheduler import run_due
 from ggzy.projects.models import Lot
 from tests.factories import tender_world
+from tests.pages import csrf_token, log_in
 
 PDF = b"%PDF-1.7\n%demo\n" + b"0" * 200
 NOT_FOUND = {"status": 404, "code": "LOT_NOT_FOUND"}
@@ -122,33 +122,18 @@ def test_download_and_confidential_list(client, clean_db, clock, world) -> None:
         assert _outcome(client.get(f"/api/lots/{lot}/downloads", headers=headers)) == NOT_FOUND, who
 
 
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-
-
-def _login(client, username: str) -> None:  # type: ignore[no-untyped-def]
-    client.cookies.clear()
-    token = _csrf(client.get("/login").text)
-    r = client.post(
-        "/login",
-        data={"username": username, "password": "Test-password-2026", "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-
-
 def test_pages_upload_change_and_notification(client, clean_db, clock, world) -> None:  # type: ignore[no-untyped-def]
     h, lot = world["h"], world["lot"]
     first = _upload(client, h["o1"], lot, "招标文件.pdf", PDF).json()
     _publish(client, world)
     client.get(f"/api/documents/{first['id']}/file", headers=h["b0"])
     clock.set(at("2026-10-05"))
-    _login(client, "o1")
+    log_in(client, "o1")
     page = client.get(f"/lots/{lot}/documents")
     assert "upload-form" in page.text and "change-form" in page.text and 'id="downloads"' in page.text
     r = client.post(
         f"/lots/{lot}/documents/upload",
-        data={"csrf_token": _csrf(page.text), "replaces_id": str(first["id"])},
+        data={"csrf_token": csrf_token(page.text), "replaces_id": str(first["id"])},
         files={"file": ("招标文件-修订.pdf", PDF + b"v2", "application/pdf")},
         follow_redirects=False,
     )
@@ -156,7 +141,7 @@ def test_pages_upload_change_and_notification(client, clean_db, clock, world) ->
     pending = [d for d in client.get(f"/api/lots/{lot}/documents", headers=h["o1"]).json() if d["status"] == "pending"]
     assert len(pending) == 1 and pending[0]["version"] == 2
     form = {
-        "csrf_token": _csrf(page.text),
+        "csrf_token": csrf_token(page.text),
         "kind": "change",
         "title": "工程量清单修改",
         "text": "第三章工程量清单修改。",
@@ -174,7 +159,7 @@ def test_pages_upload_change_and_notification(client, clean_db, clock, world) ->
     with clean_db.session(write=False) as s:
         assert s.get(Lot, lot).bid_deadline == at("2026-10-20")  # type: ignore[union-attr]
         assert s.scalar(select(func.count()).select_from(DocumentNotification)) == 1
-    _login(client, "b0")
+    log_in(client, "b0")
     mine = client.get(f"/lots/{lot}/documents")
     assert "my-notifications" in mine.text and "工程量清单修改" in mine.text and 'id="downloads"' not in mine.text
     assert "upload-form" not in mine.text

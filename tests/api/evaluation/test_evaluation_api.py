@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ggzy.evaluation.models import CriterionScore, Sheet
 from ggzy.ledger.models import LedgerEvent
 from tests.api.evaluation.world import World, build
+from tests.pages import csrf_token, log_in
 
 SCHEME = {
     "method": "comprehensive",
@@ -156,32 +157,16 @@ def test_price_weight_floor_is_cited(client, h, w) -> None:  # type: ignore[no-u
 # --- pages ----------------------------------------------------------------------------------------
 
 
-def _login(client, username: str) -> None:  # type: ignore[no-untyped-def]
-    client.cookies.clear()
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    r = client.post(
-        "/login",
-        data={"username": username, "password": "Test-password-2026", "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-
-
 def test_expert_pages_tasks_to_sheet(client, h, w, started) -> None:  # type: ignore[no-untyped-def]
     ev_id = started["id"]
     crit = [c["id"] for c in started["scheme"]["criteria"]]
-    _login(client, "expert1")
+    log_in(client, "expert1")
     assert 'href="/evaluation/mine"' in client.get("/").text  # the nav offers the expert their tasks
     mine = client.get("/evaluation/mine")
     assert mine.status_code == 200 and "我的评标任务" in mine.text and f"/evaluation/{ev_id}" in mine.text
     sheet = client.get(f"/evaluation/{ev_id}")
     assert sheet.status_code == 200 and "评分表" in sheet.text and "技术方案" in sheet.text
-    form: dict[str, str] = {"csrf_token": _csrf(sheet.text)}
+    form: dict[str, str] = {"csrf_token": csrf_token(sheet.text)}
     for b in w.bidder_ids:
         form[f"v_{b}"] = "pass"
         form[f"r_{b}"] = ""
@@ -198,21 +183,21 @@ def test_expert_pages_tasks_to_sheet(client, h, w, started) -> None:  # type: ig
     r = client.post(f"/evaluation/{ev_id}/sheet/sign", data={"csrf_token": form["csrf_token"]}, follow_redirects=True)
     assert r.status_code == 200 and "您已于" in r.text
     # the center's 评标室 shows who has signed, never the scores
-    _login(client, "center")
+    log_in(client, "center")
     assert 'href="/evaluation/mine"' not in client.get("/").text
     room = client.get(f"/evaluation/{ev_id}")
     assert room.status_code == 200 and "评标室" in room.text and "已签名" in room.text and "35.5" not in room.text
     # an outsider gets 404
-    _login(client, "outsider")
+    log_in(client, "outsider")
     assert client.get(f"/evaluation/{ev_id}", headers={"accept": "text/html"}).status_code == 404
 
 
 def test_center_room_report_print_and_start_pages(client, h, w) -> None:  # type: ignore[no-untyped-def]
-    _login(client, "owner")
+    log_in(client, "owner")
     page = client.get(f"/evaluation/lots/{w.lot_id}")
     assert page.status_code == 200 and "保存评标办法" in page.text and "启动评标</button>" not in page.text
     form = {
-        "csrf_token": _csrf(page.text),
+        "csrf_token": csrf_token(page.text),
         "method": "comprehensive",
         "price_weight": "20",
         "c_code_0": "T1",
@@ -232,12 +217,14 @@ def test_center_room_report_print_and_start_pages(client, h, w) -> None:  # type
         follow_redirects=True,
     )
     assert r.status_code == 200 and "评标办法已保存" in r.text and "综合评分法" in r.text
-    _login(client, "outsider")
+    log_in(client, "outsider")
     assert client.get(f"/evaluation/lots/{w.lot_id}", headers={"accept": "text/html"}).status_code == 404
-    _login(client, "center")
+    log_in(client, "center")
     page = client.get(f"/evaluation/lots/{w.lot_id}")
     assert page.status_code == 200 and "启动评标" in page.text and "技术方案" in page.text
-    r = client.post(f"/evaluation/lots/{w.lot_id}/start", data={"csrf_token": _csrf(page.text)}, follow_redirects=True)
+    r = client.post(
+        f"/evaluation/lots/{w.lot_id}/start", data={"csrf_token": csrf_token(page.text)}, follow_redirects=True
+    )
     assert r.status_code == 200 and "评标室" in r.text and "未提交" in r.text
     ev_id = int(re.search(r"/evaluation/(\d+)", str(r.url)).group(1))  # type: ignore[union-attr]
     for m in w.member_users:
@@ -249,12 +236,12 @@ def test_center_room_report_print_and_start_pages(client, h, w) -> None:  # type
     assert client.get(f"/evaluation/{ev_id}/report", headers={"accept": "text/html"}).status_code == 404
     r = client.post(
         f"/evaluation/{ev_id}/report",
-        data={"csrf_token": _csrf(room.text), "candidate_count": "2"},
+        data={"csrf_token": csrf_token(room.text), "candidate_count": "2"},
         follow_redirects=True,
     )
     assert r.status_code == 200 and "第1名中标候选人" in r.text
     printable = client.get(f"/evaluation/{ev_id}/report")
     assert printable.status_code == 200 and "推荐中标候选人" in printable.text and "投标人2有限公司" in printable.text
     # the owner sees nothing of the report before the members sign it
-    _login(client, "owner")
+    log_in(client, "owner")
     assert client.get(f"/evaluation/{ev_id}/report", headers={"accept": "text/html"}).status_code == 404

@@ -11,7 +11,7 @@ from ggzy.core.db import Database
 from ggzy.ledger.signing import TreeHead
 from ggzy.notices.verify import NoticeCheck, check_notice
 from ggzy.projects import award
-from tests.integration.procedures.test_award import _evaluated
+from tests.factories import evaluated_world
 
 
 def _check(client: TestClient, notice_id: int, *, tamper: bool = False, event_of: int | None = None) -> NoticeCheck:
@@ -36,7 +36,7 @@ def _check(client: TestClient, notice_id: int, *, tamper: bool = False, event_of
 def test_published_notice_verifies_and_a_changed_byte_does_not(
     client: TestClient, clean_db: Database, clock: FrozenClock
 ) -> None:
-    w, _ = _evaluated(clean_db, clock)
+    w, _ = evaluated_world(clean_db, clock)
     with clean_db.transaction() as s:
         award.publish_candidates(s, actor=w.owner, lot_id=w.lot_id, now=clock.now())
     notices = client.get(f"/api/lots/{w.lot_id}/notices").json()

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
-from tests.factories import TenderWorld, principal, tender_world
+from tests.factories import TenderWorld, evaluated_world, principal, tender_world
 
 from ggzy.complaints import queries, service
 from ggzy.core.clock import SHANGHAI, FrozenClock
@@ -162,30 +162,10 @@ def test_termination_stays_possible_while_held(clean_db: Database, clock: Frozen
 
 
 def test_result_objection_during_publicity_holds_its_end(clean_db: Database, clock: FrozenClock) -> None:
+    w, _ = evaluated_world(clean_db, clock)
     with clean_db.transaction() as s:
-        w = tender_world(s, now=clock.now())
         bidder = principal(s, username="bidder0", role=Role.bidder_staff, entity_id=w.bidder_ids[0], now=clock.now())
         outsider = principal(s, username="bidder4", role=Role.bidder_staff, entity_id=w.bidder_ids[4], now=clock.now())
-    prices = [Decimal("9100000"), Decimal("9300000"), Decimal("9500000")]
-    with clean_db.transaction() as s:
-        projects.record_opening(
-            s,
-            actor=w.center,
-            lot_id=w.lot_id,
-            bids=[projects.OpenedBid(b, p, {}) for b, p in zip(w.bidder_ids, prices, strict=False)],
-            now=clock.now(),
-        )
-    with clean_db.transaction() as s:
-        ids = list(s.scalars(select(LotBidder.id).where(LotBidder.lot_id == w.lot_id).order_by(LotBidder.id)))
-        projects.move_lot(s, lot_id=w.lot_id, action="start_evaluation", actor="system", now=clock.now())
-        projects.move_lot(
-            s,
-            lot_id=w.lot_id,
-            action="finish_evaluation",
-            actor="system",
-            now=clock.now(),
-            candidates=[projects.Candidate(b, i + 1, Decimal(90 - i)) for i, b in enumerate(ids)],
-        )
     # Before the publicity: refused under 条例54.
     with pytest.raises(RuleRefused) as err, clean_db.transaction() as s:
         service.file_objection(s, actor=bidder, lot_id=w.lot_id, kind="result", text="第一名业绩造假", now=clock.now())

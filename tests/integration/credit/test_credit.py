@@ -4,14 +4,13 @@ inclusive), trades in scope, and the refusals they cause when bidding and at awa
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.factories import TenderWorld, entity, principal, tender_world
+from tests.factories import TenderWorld, entity, evaluated_world, principal, tender_world
 from tests.integration.bids.support import BidWorld, bid_world, complete, seal, start, submit, write
 
 from ggzy.bids.models import Bid, BidUpload
@@ -27,8 +26,7 @@ from ggzy.ledger.models import LedgerEvent
 from ggzy.ledger.signing import SigningKey
 from ggzy.procedures.scheduler import run_due
 from ggzy.projects import award
-from ggzy.projects import service as projects
-from ggzy.projects.models import Lot, LotBidder
+from ggzy.projects.models import Lot
 
 TODAY = date(2026, 9, 25)  # the clock fixture: 2026-09-25 10:00 Beijing
 
@@ -347,32 +345,9 @@ def test_barred_bidder_cannot_submit_and_others_can(
         assert s.scalar(select(func.count()).select_from(BidUpload).where(BidUpload.bidder_entity_id == barred)) == 0
 
 
-PRICES = [Decimal("9100000"), Decimal("9300000"), Decimal("9500000")]
-
-
 def _decided(db: Database, clock: FrozenClock) -> tuple[TenderWorld, list[int]]:
     """A construction lot evaluated, its candidates published and the publicity over (as in test_award)."""
-    with db.transaction() as s:
-        w = tender_world(s, now=clock.now(), trade=Trade.construction, bidders=3)
-    with db.transaction() as s:
-        projects.record_opening(
-            s,
-            actor=w.center,
-            lot_id=w.lot_id,
-            bids=[projects.OpenedBid(b, p, {}) for b, p in zip(w.bidder_ids, PRICES, strict=True)],
-            now=clock.now(),
-        )
-    with db.transaction() as s:
-        bidders = list(s.scalars(select(LotBidder.id).where(LotBidder.lot_id == w.lot_id).order_by(LotBidder.id)))
-        projects.move_lot(s, lot_id=w.lot_id, action="start_evaluation", actor="system", now=clock.now())
-        projects.move_lot(
-            s,
-            lot_id=w.lot_id,
-            action="finish_evaluation",
-            actor="system",
-            now=clock.now(),
-            candidates=[projects.Candidate(b, i + 1, Decimal(90 - i)) for i, b in enumerate(bidders)],
-        )
+    w, bidders = evaluated_world(db, clock, trade=Trade.construction, bidders=3)
     with db.transaction() as s:
         award.publish_candidates(s, actor=w.owner, lot_id=w.lot_id, now=clock.now())
     end = datetime(2026, 9, 29, tzinfo=SHANGHAI).astimezone(UTC)

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
-from tests.integration.procedures.test_award import _evaluated
+from tests.factories import evaluated_world
 
 from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
@@ -29,7 +29,7 @@ def _public_key(db: Database) -> Ed25519PublicKey:
 
 
 def test_each_published_step_signs_one_notice_in_its_own_ledger_event(clean_db: Database, clock: FrozenClock) -> None:
-    w, bidders = _evaluated(clean_db, clock)
+    w, bidders = evaluated_world(clean_db, clock)
     with clean_db.transaction() as s:
         award.publish_candidates(s, actor=w.owner, lot_id=w.lot_id, now=clock.now())
     clock.advance(timedelta(days=5))
@@ -53,7 +53,7 @@ def test_each_published_step_signs_one_notice_in_its_own_ledger_event(clean_db: 
 
 
 def test_a_refused_step_publishes_nothing(clean_db: Database, clock: FrozenClock) -> None:
-    w, bidders = _evaluated(clean_db, clock)
+    w, bidders = evaluated_world(clean_db, clock)
     with pytest.raises(Conflict), clean_db.transaction() as s:
         award.award(s, actor=w.owner, lot_id=w.lot_id, lot_bidder_id=bidders[0], now=clock.now())
     with clean_db.session(write=False) as s:
@@ -61,7 +61,7 @@ def test_a_refused_step_publishes_nothing(clean_db: Database, clock: FrozenClock
 
 
 def test_termination_is_a_notice_with_its_reason(clean_db: Database, clock: FrozenClock) -> None:
-    w, _ = _evaluated(clean_db, clock)
+    w, _ = evaluated_world(clean_db, clock)
     with clean_db.transaction() as s:
         service.end_lot(s, actor=w.owner, lot_id=w.lot_id, action="terminate", reason="项目资金未落实", now=clock.now())
     with clean_db.session(write=False) as s:

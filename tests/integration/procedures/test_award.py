@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from tests.factories import TenderWorld, tender_world
+from tests.factories import OPENED_PRICES, evaluated_world
 
 from ggzy.core.clock import SHANGHAI, FrozenClock
 from ggzy.core.db import Database
@@ -15,35 +15,10 @@ from ggzy.core.errors import Conflict, RuleRefused
 from ggzy.entities.trades import Trade
 from ggzy.ledger.models import LedgerEvent
 from ggzy.procedures.scheduler import run_due
-from ggzy.projects import award, service
-from ggzy.projects.models import Lot, LotBidder
+from ggzy.projects import award
+from ggzy.projects.models import Lot
 
-PRICES = [Decimal("9100000"), Decimal("9300000"), Decimal("9500000")]
-
-
-def _evaluated(db: Database, clock: FrozenClock, trade: Trade = Trade.construction) -> tuple[TenderWorld, list[int]]:
-    with db.transaction() as s:
-        w = tender_world(s, now=clock.now(), trade=trade)
-    with db.transaction() as s:
-        service.record_opening(
-            s,
-            actor=w.center,
-            lot_id=w.lot_id,
-            bids=[service.OpenedBid(b, p, {}) for b, p in zip(w.bidder_ids, PRICES, strict=False)],
-            now=clock.now(),
-        )
-    with db.transaction() as s:
-        bidders = list(s.scalars(select(LotBidder.id).where(LotBidder.lot_id == w.lot_id).order_by(LotBidder.id)))
-        service.move_lot(s, lot_id=w.lot_id, action="start_evaluation", actor="system", now=clock.now())
-        service.move_lot(
-            s,
-            lot_id=w.lot_id,
-            action="finish_evaluation",
-            actor="system",
-            now=clock.now(),
-            candidates=[service.Candidate(b, i + 1, Decimal(90 - i)) for i, b in enumerate(bidders)],
-        )
-    return w, bidders
+PRICES = OPENED_PRICES
 
 
 def _stage(db: Database, lot_id: int) -> str:
@@ -54,7 +29,7 @@ def _stage(db: Database, lot_id: int) -> str:
 
 
 def test_publicity_award_contract_performance(clean_db: Database, clock: FrozenClock) -> None:
-    w, bidders = _evaluated(clean_db, clock)  # clock: 2026-09-25 10:00 Beijing
+    w, bidders = evaluated_world(clean_db, clock)  # clock: 2026-09-25 10:00 Beijing
     # No award before the candidates have been published and the publicity is over.
     with pytest.raises(Conflict), clean_db.transaction() as s:
         award.award(s, actor=w.owner, lot_id=w.lot_id, lot_bidder_id=bidders[0], now=clock.now())
@@ -117,7 +92,7 @@ def test_procurement_result_is_published_for_one_working_day_and_awarded_in_orde
     clean_db: Database, clock: FrozenClock
 ) -> None:
     clock.set(datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI))  # the eve of National Day
-    w, bidders = _evaluated(clean_db, clock, trade=Trade.procurement)
+    w, bidders = evaluated_world(clean_db, clock, trade=Trade.procurement)
     with clean_db.transaction() as s:
         lot = award.publish_candidates(s, actor=w.owner, lot_id=w.lot_id, now=clock.now())
         # One working day after 09-30 is 10-08 (holiday 10-01..10-07): the publicity ends at midnight after it.
