@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from ggzy.bids.models import BidOpening
 from ggzy.bids.storage import BidStorage
-from ggzy.core.clock import FrozenClock
+from ggzy.core.clock import FrozenClock, format_local
 from ggzy.core.db import Database
 from ggzy.core.settings import Settings
 from tests.integration.bids.opening_support import PRICES, OpeningWorld, data_key, opening_world
@@ -171,6 +171,7 @@ def test_the_hall_page_refreshes_and_the_center_closes_it_with_csrf(
     fragment = client.get(f"/lots/{lot}/opening/hall")
     assert fragment.status_code == 200 and "开标记录" in fragment.text
     assert all(format(p, "f") in fragment.text for p in PRICES) and "投标人2" in fragment.text
+    assert f"公布时间：{format_local(clock.now())}" in fragment.text  # Beijing time, not the document's ISO UTC
 
 
 def test_hall_forms_refuse_in_chinese_with_their_code_and_then_work(
