@@ -151,6 +151,13 @@ def proc_status(pid: int, field: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process so far (from /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def login(base: str, i: int) -> dict[str, str]:
     import httpx
 
@@ -256,12 +263,17 @@ def main() -> None:
                 )
                 for i, f in enumerate(files)
             ]
+            server_cpu0, own0 = cpu_seconds(server.pid), resource.getrusage(resource.RUSAGE_SELF)
             t0 = time.perf_counter()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             upload_s = time.perf_counter() - t0
+            server_user, server_sys = (b - a for a, b in zip(server_cpu0, cpu_seconds(server.pid), strict=True))
+            server_cpu = server_user + server_sys
+            own1 = resource.getrusage(resource.RUSAGE_SELF)
+            client_cpu = own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime
             sampling.set()
             sampler.join()
             peak_kb = proc_status(server.pid, "VmHWM")
@@ -278,6 +290,12 @@ def main() -> None:
         print(f"upload (create + PUT chunks + complete with hash/receipt): {upload_s:.2f} s = {mb / upload_s:.1f} MB/s")
         print(f"plain copy + fsync, same files, {len(files)} threads:        {copy_s:.2f} s = {mb / copy_s:.1f} MB/s")
         print(f"throughput ratio upload/copy: {copy_s / upload_s:.2f} (target ≥ 0.5)")
+        print(
+            f"CPU during uploads: server {server_cpu:.1f} s (user {server_user:.1f}, system {server_sys:.1f}), "
+            f"bidders' clients (this process) {client_cpu:.1f} s, "
+            f"of {upload_s * (os.cpu_count() or 1):.1f} core-seconds on {os.cpu_count()} cores; "
+            f"server {server_cpu / (mb / 1000):.2f} CPU-s per GB"
+        )
         ordered = sorted(samples) or [idle_kb]
         print(
             f"server RSS idle {idle_kb / 1024:.1f} MiB; during uploads ({len(samples)} samples) first "
@@ -286,6 +304,7 @@ def main() -> None:
             f"{peak_kb / 1024:.1f} MiB = {(peak_kb - idle_kb) / 1024:.1f} MiB over idle for {mb:.0f} MB uploaded; "
             f"bench process ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB"
         )
+
 
 if __name__ == "__main__":
     main()

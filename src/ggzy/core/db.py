@@ -8,6 +8,7 @@ one engine serves both and rows are locked explicitly (``SELECT ... FOR UPDATE``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Engine, MetaData, Numeric, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from ggzy.core.errors import AppError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -110,8 +113,19 @@ class Database:
             self.read_engine.dispose()
 
 
+WRITE_WAIT_SECONDS = 30  # how long a SQLite writer waits for the write lock before giving up
+
+
+class DatabaseBusy(AppError):
+    status_code = 503
+    default_code = "DATABASE_BUSY"
+
+    def __init__(self) -> None:
+        super().__init__(f"系统繁忙：等待数据库写入超过 {WRITE_WAIT_SECONDS} 秒，本次操作未保存任何更改，请稍后重试")
+
+
 def _sqlite_engine(url: str, *, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITE_WAIT_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -121,13 +135,40 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={WRITE_WAIT_SECONDS * 1000}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin)
+    if begin != "BEGIN IMMEDIATE":
 
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            conn.exec_driver_sql(begin)
+
+        return engine
+
+    # Writers of this process queue on a lock of their own before asking SQLite for its write lock. SQLite's
+    # busy handler only polls (sleeping up to 100 ms between tries, in no order), so under many concurrent
+    # writers the database lock sat free between polls and unlucky writers starved until their timeout; a
+    # blocked thread is woken the moment the lock is given back. Other processes still queue via busy_timeout.
+    gate = threading.Lock()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin_write(conn: Any) -> None:
+        if not gate.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise DatabaseBusy()
+        try:
+            conn.exec_driver_sql(begin)
+        except BaseException:
+            gate.release()
+            raise
+        conn.info["holds_write_gate"] = True
+
+    def _on_end(conn: Any) -> None:
+        if conn.info.pop("holds_write_gate", False):
+            gate.release()
+
+    event.listen(engine, "commit", _on_end)
+    event.listen(engine, "rollback", _on_end)
     return engine
 
 

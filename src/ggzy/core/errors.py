@@ -107,5 +107,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "与现有数据冲突",
         422: "输入校验失败或违反法律规则",
         429: "请求过于频繁",
+        503: "系统繁忙，请稍后重试",
     }
     return {s: {"model": ErrorResponse, "description": descriptions.get(s, "错误")} for s in statuses}

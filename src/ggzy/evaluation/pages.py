@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from ggzy.core.clock import Clock
 from ggzy.core.errors import AppError, InvalidInput, NotFound
@@ -17,7 +16,7 @@ from ggzy.evaluation import closing, queries, service
 from ggzy.evaluation.schemas import EvaluationOut
 from ggzy.projects.queries import can_manage_lot
 from ggzy.web.csrf import csrf_protect
-from ggzy.web.routing import get_clock, get_session, page_router
+from ggzy.web.routing import get_clock, get_session, page_router, run_view_work
 from ggzy.web.templating import render
 
 router = page_router()
@@ -94,10 +93,10 @@ async def submit_sheet(
     request: Request, evaluation_id: int, principal: Member_, session: DB, clock: ClockDep
 ) -> Response:
     # The sheet's fields are named per bid and criterion, so the form is read whole; the database work runs in
-    # the thread pool like every synchronous route.
+    # a worker thread that also ends the unit of work, like every synchronous route.
     form = await request.form()
     fields = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-    return await run_in_threadpool(_save_sheet, request, evaluation_id, principal, session, clock, fields)
+    return await run_view_work(request, _save_sheet, request, evaluation_id, principal, session, clock, fields)
 
 
 def _save_sheet(
@@ -274,7 +273,7 @@ async def set_scheme(
 ) -> Response:
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    return await run_in_threadpool(_save_scheme, request, lot_id, principal, session, clock, fields)
+    return await run_view_work(request, _save_scheme, request, lot_id, principal, session, clock, fields)
 
 
 def _save_scheme(

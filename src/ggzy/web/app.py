@@ -14,13 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import ggzy
 from ggzy.core.clock import Clock, SystemClock
-from ggzy.core.db import Database, create_database
+from ggzy.core.db import Database, DatabaseBusy, create_database
 from ggzy.core.errors import AppError, ErrorBody, ErrorResponse
 from ggzy.core.security import Principal
 from ggzy.core.settings import Settings, load_settings
@@ -104,6 +104,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error: %s", exc.orig)
         body = ErrorResponse(error=ErrorBody(code="CONFLICT", message="数据与现有记录冲突，请刷新后重试"))
         return _error_response(request, 409, body)
+
+    @app.exception_handler(OperationalError)
+    async def database_error(request: Request, exc: OperationalError) -> Response:
+        if "database is locked" in str(exc.orig):  # another process kept SQLite's write lock past the wait
+            log.warning("sqlite busy on %s %s", request.method, request.url.path)
+            return _error_response(request, DatabaseBusy.status_code, DatabaseBusy().body())
+        return await unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

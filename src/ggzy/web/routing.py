@@ -6,9 +6,12 @@ get a read session, everything else a write session (on SQLite it begins IMMEDIA
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any
+from functools import partial, wraps
+from typing import Any, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
@@ -18,6 +21,8 @@ from ggzy.core.clock import Clock
 from ggzy.core.db import Database
 from ggzy.core.events import dispatch_after_commit
 from ggzy.core.settings import Settings
+
+T = TypeVar("T")
 
 _READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -51,22 +56,106 @@ def client_ip(request: Request) -> str:
 
 
 class UnitOfWorkRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _ending_in_its_thread(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def with_unit_of_work(request: Request) -> Response:
             try:
-                response = await handler(request)
-            except BaseException:
-                await run_in_threadpool(_finish, request, commit=False)
-                raise
-            await run_in_threadpool(_finish, request, commit=True)
+                try:
+                    response = await handler(request)
+                except BaseException:
+                    await to_thread.run_sync(partial(end_unit_of_work, request, commit=False), limiter=_limiter())
+                    raise
+                await to_thread.run_sync(partial(end_unit_of_work, request, commit=True), limiter=_limiter())
+            finally:
+                committed: Session | None = getattr(request.state, "db_committed", None)
+                if committed is not None:
+                    request.state.db_committed = None
+                    await run_in_threadpool(dispatch_after_commit, request.app.state.db, committed)
             return response
 
         return with_unit_of_work
 
 
-def _finish(request: Request, *, commit: bool) -> None:
+_REQUEST_PARAM = "ggzy_unit_of_work_request"
+
+
+def _ending_in_its_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """A synchronous view whose transaction ends in the worker thread that ran it, before the thread is
+    given back. On SQLite a session that has written holds the database's write lock until it ends; had it
+    to wait for another worker thread (FastAPI validates a synchronous view's response in the pool, then
+    the unit of work ends), and were the pool full of threads waiting for that lock, nothing would move
+    until their busy timeout. 200 concurrent bid uploads failed that way with "database is locked"."""
+    try:
+        signature = inspect.signature(endpoint, eval_str=True)
+    except NameError:  # an annotation only for type checkers, as FastAPI itself tolerates
+        signature = inspect.signature(endpoint)
+    # FastAPI passes the request to one parameter only: the view's own when it has one.
+    own = next(
+        (
+            p.name
+            for p in signature.parameters.values()
+            if isinstance(p.annotation, type) and issubclass(p.annotation, Request)
+        ),
+        None,
+    )
+    if own is not None:
+        name = own
+
+        @wraps(endpoint)
+        def view_with_request(*args: Any, **kwargs: Any) -> Any:
+            return _ending(kwargs[name], endpoint, *args, **kwargs)
+
+        return view_with_request
+
+    @wraps(endpoint)
+    def view(*args: Any, **kwargs: Any) -> Any:
+        return _ending(kwargs.pop(_REQUEST_PARAM), endpoint, *args, **kwargs)
+
+    params = list(signature.parameters.values())
+    keyword_at = next((i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD), len(params))
+    params.insert(keyword_at, inspect.Parameter(_REQUEST_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request))
+    view.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    return view
+
+
+def _ending(request: Request, work: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    try:
+        result = work(*args, **kwargs)
+    except BaseException:
+        end_unit_of_work(request, commit=False)
+        raise
+    end_unit_of_work(request, commit=True)
+    return result
+
+
+async def run_view_work(request: Request, work: Callable[..., T], *args: Any) -> T:
+    """An asynchronous view's database work, run in a worker thread that also ends the unit of work
+    (see ``_ending_in_its_thread``)."""
+    return await run_in_threadpool(_ending, request, work, *args)
+
+
+_LIMITER: CapacityLimiter | None = None
+
+
+def _limiter() -> CapacityLimiter:
+    """Threads of their own for ending transactions that an asynchronous view left open (the same convoy
+    as above): ending one never waits for the write lock, so this small pool always frees it."""
+    global _LIMITER
+    if _LIMITER is None:
+        _LIMITER = CapacityLimiter(4)
+    return _LIMITER
+
+
+def end_unit_of_work(request: Request, *, commit: bool) -> None:
+    """Commit (or roll back) the request's session now, in the calling thread; its events are dispatched
+    once the response is ready. An asynchronous view that does its database work in a worker thread calls
+    this at the end of that work, for the reason given in ``_ending_in_its_thread``."""
     session: Session | None = getattr(request.state, "db_session", None)
     if session is None:
         return
@@ -82,7 +171,7 @@ def _finish(request: Request, *, commit: bool) -> None:
         raise
     session.close()
     if commit:
-        dispatch_after_commit(request.app.state.db, session)
+        request.state.db_committed = session
 
 
 def api_router(**kwargs: Any) -> APIRouter:

@@ -8,7 +8,6 @@ from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -16,41 +15,9 @@ from ggzy.bids.models import Bid, BidUpload
 from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
 from ggzy.ledger.models import LedgerEvent
-from ggzy.projects import service as projects
 from ggzy.vault.receipts import Receipt, verify_receipt
-from tests.factories import tender_world
-from tests.integration.bids.support import DEADLINE, at, key_ceremony, seal
-
-
-@pytest.fixture
-def world(
-    clean_db: Database, clock: FrozenClock, make_user: Any, login_token: Any, client: TestClient
-) -> dict[str, Any]:
-    with clean_db.transaction() as s:
-        tender = tender_world(s, now=clock.now(), bidders=3)
-        projects.publish_notice(
-            s,
-            actor=tender.owner,
-            lot_id=tender.lot_id,
-            documents_from=at("2026-09-25"),
-            documents_until=at("2026-09-30", "17:00"),
-            bid_deadline=DEADLINE,
-            bid_bond=None,
-            now=clock.now(),
-        )
-    make_user("owner_u", "owner_staff", entity_id=tender.owner.entity_id)
-    make_user("center_u", "center_staff")
-    make_user("sup_u", "supervisor")
-    for i, entity_id in enumerate(tender.bidder_ids):
-        make_user(f"bid{i}", "bidder_staff", entity_id=entity_id)
-    key, doc = key_ceremony()
-    h = {u: login_token(u) for u in ("owner_u", "center_u", "sup_u", "bid0", "bid1", "bid2")}
-    return {"tender": tender, "lot": tender.lot_id, "key": key, "doc": doc, "h": h}
-
-
-def register_key(client: TestClient, world: dict[str, Any]) -> None:
-    r = client.post(f"/api/lots/{world['lot']}/opening-key", json=world["doc"], headers=world["h"]["center_u"])
-    assert r.status_code == 201, r.text
+from tests.api.bids.conftest import register_key
+from tests.integration.bids.support import DEADLINE, seal
 
 
 def put(client: TestClient, upload_id: str, data: bytes, start: int, total: int, headers: dict[str, str]) -> Any:
