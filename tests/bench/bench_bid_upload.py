@@ -2,8 +2,9 @@
 
     .venv/bin/python tests/bench/bench_bid_upload.py                       # 200 bidders × 20 MiB (issue 4)
     .venv/bin/python tests/bench/bench_bid_upload.py --bidders 16 --mib 8  # quick run
+    .venv/bin/python tests/bench/bench_bid_upload.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/ggzy_bench
 
-Starts a uvicorn server (a child process on 127.0.0.1, SQLite in a temporary data folder, frozen clock
+Starts a uvicorn server (a child process on 127.0.0.1, SQLite in a temporary data folder or --pg, frozen clock
 before the bid deadline), seals one envelope per bidder in-process, then N bidders upload at once:
 create an upload, PUT the chunks (streamed), complete (hash + receipt). Each bidder sends a bounded number
 of requests (2 + chunks). The baseline copies the same envelope files with N threads (copy + fsync).
@@ -38,29 +39,31 @@ NOW = datetime(2026, 9, 25, 2, 0, tzinfo=UTC)
 PASSWORD = "Bench-password-2026"
 
 
-def settings_for(data_dir: Path):  # type: ignore[no-untyped-def]
+def settings_for(data_dir: Path, database_url: str = ""):  # type: ignore[no-untyped-def]
     from ggzy.core.settings import Settings
 
     return Settings(
         data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'ggzy.db'}",
+        database_url=database_url or f"sqlite:///{data_dir / 'ggzy.db'}",
         secret_key="b" * 48,
         tree_head_interval_seconds=0,
         scheduler_interval_seconds=0,
     )
 
 
-def serve(data_dir: Path, port: int) -> None:
+def serve(data_dir: Path, port: int, database_url: str) -> None:
     import uvicorn
 
     from ggzy.core.clock import FrozenClock
     from ggzy.web.app import create_app
 
-    app = create_app(settings_for(data_dir), clock=FrozenClock(NOW))
+    app = create_app(settings_for(data_dir, database_url), clock=FrozenClock(NOW))
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def prepare(data_dir: Path, uploaders: int, mib: int, envelopes: Path) -> tuple[int, list[Path]]:
+def prepare(
+    data_dir: Path, uploaders: int, mib: int, envelopes: Path, database_url: str
+) -> tuple[int, list[Path]]:
     """Database with a published lot, its opening key, N bidder users; one sealed envelope per bidder."""
     from tests.factories import tender_world
     from tests.integration.bids.support import DEADLINE, at, key_ceremony
@@ -76,7 +79,15 @@ def prepare(data_dir: Path, uploaders: int, mib: int, envelopes: Path) -> tuple[
     from ggzy.vault.container import BidForm, FileSource
     from ggzy.vault.seal import seal_bid
 
-    url = settings_for(data_dir).resolved_database_url
+    url = settings_for(data_dir, database_url).resolved_database_url
+    if url.startswith("postgresql"):  # a scratch database: emptied first
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     upgrade(url)
     db = create_database(url)
     # Tables of work in progress whose migration is not written yet: the bench must not depend on it.
@@ -219,20 +230,23 @@ def main() -> None:
     parser.add_argument("--bidders", "--uploaders", dest="uploaders", type=int, default=200)
     parser.add_argument("--mib", "--size", dest="mib", type=int, default=20, help="payload MiB per bid")
     parser.add_argument("--chunk-mib", type=int, default=8)
+    parser.add_argument("--pg", default="", help="a scratch PostgreSQL database (emptied!) instead of SQLite")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port)
+        serve(args.serve, args.port, args.pg)
         return
     with tempfile.TemporaryDirectory(prefix="ggzy-bench-bids-") as tmp:
         data_dir, envelopes, copies = Path(tmp, "data"), Path(tmp, "envelopes"), Path(tmp, "copies")
         for d in (data_dir, envelopes, copies):
             d.mkdir()
-        lot_id, files = prepare(data_dir, args.uploaders, args.mib, envelopes)
+        lot_id, files = prepare(data_dir, args.uploaders, args.mib, envelopes, args.pg)
         total = sum(f.stat().st_size for f in files)
         port = free_port()
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(data_dir), "--port", str(port)])
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(data_dir), "--port", str(port), "--pg", args.pg]
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(200):

@@ -42,7 +42,10 @@ def run_search(session: Session, params: dict[str, str], *, required: bool) -> t
     def restrict(stmt: Select[Any]) -> Select[Any]:
         return apply_filters(stmt, flt)
 
-    return flt, search.search(session, q=q, restrict=None if flt.is_empty() else restrict, page=page, page_size=size)
+    facets = search.facet_terms(kind=flt.kind, trade=flt.trade, region_code=flt.region_code)
+    return flt, search.search(
+        session, q=q, restrict=None if flt.is_empty() else restrict, facets=facets, page=page, page_size=size
+    )
 
 
 def region_names(session: Session, codes: set[str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
 from ggzy.core.errors import InvalidInput
 from ggzy.disclosure import search
+from ggzy.disclosure.filters import NoticeFilter, apply_filters
 from ggzy.notices.models import Notice
 from ggzy.notices.service import NoticeDraft, publish
 from ggzy.projects.models import Lot, Project
@@ -196,6 +197,34 @@ def test_filters_combine_with_the_search(corpus: dict[str, int], clean_db: Datab
     assert set(_ids(clean_db, "医院", procurement)) == _keys(corpus, "hospital", "hospital2")
     assert set(_ids(clean_db, "医院", in_lanzhou)) == _keys(corpus, "hospital2")
     assert set(_ids(clean_db, "工程", in_lanzhou)) == _keys(corpus, "road")
+
+
+FACETED = [
+    # (query, filter, expected keys): every filter the index holds words for, alone and together.
+    ("医院", NoticeFilter(trade="procurement"), {"hospital", "hospital2"}),
+    ("医院", NoticeFilter(region_code="6201"), {"hospital2"}),
+    ("工程", NoticeFilter(region_code="62"), {"road", "school", "water", "road2"}),
+    ("工程", NoticeFilter(region_code="620102", kind="tender"), {"road"}),
+    ("公告", NoticeFilter(kind="result"), {"water", "hospital2"}),
+    ("公告", NoticeFilter(kind="result", trade="procurement", region_code="620102"), {"hospital2"}),
+    ("道路", NoticeFilter(trade="land"), set()),
+    ("公告", NoticeFilter(region_code="62010"), {"road", "land", "hospital2"}),  # 5 digits: no word, SQL alone
+]
+
+
+@pytest.mark.parametrize(("q", "flt", "expected"), FACETED)
+def test_filter_words_in_the_index_give_the_filters_answer(
+    corpus: dict[str, int], clean_db: Database, q: str, flt: NoticeFilter, expected: set[str]
+) -> None:
+    facets = search.facet_terms(kind=flt.kind, trade=flt.trade, region_code=flt.region_code)
+    with clean_db.session(write=False) as s:
+        found = search.search(s, q=q, restrict=lambda stmt: apply_filters(stmt, flt), facets=facets, page_size=50)
+    assert {h.notice.id for h in found.hits} == _keys(corpus, *expected)
+
+
+def test_a_query_never_matches_a_filter_word(corpus: dict[str, int], clean_db: Database) -> None:
+    assert _ids(clean_db, "kresult") == []
+    assert _ids(clean_db, "tconstruction r6201") == []
 
 
 def test_drafts_are_never_found(corpus: dict[str, int], clean_db: Database, clock: FrozenClock) -> None:
