@@ -108,7 +108,7 @@ def measure(db: Database) -> None:
                 def restrict(stmt: Any, f: NoticeFilter = f) -> Any:
                     return apply_filters(stmt, f)
 
-                facets = search.facet_terms(kind=f.kind, trade=f.trade, region_code=f.region_code)
+                facets = search.facet_terms(f)
                 run = lambda q=q, f=f, r=restrict, w=facets: search.search(  # noqa: E731
                     s, q=q, restrict=None if f.is_empty() else r, facets=w
                 )

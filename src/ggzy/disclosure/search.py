@@ -28,6 +28,7 @@ from sqlalchemy import ColumnClause, Select, bindparam, column, func, literal_co
 from sqlalchemy.orm import Session
 
 from ggzy.core.errors import InvalidInput
+from ggzy.disclosure.filters import NoticeFilter
 from ggzy.notices.models import Notice
 from ggzy.notices.segment import without_implied, words
 
@@ -50,16 +51,16 @@ def query_terms(q: str) -> list[str]:
     return without_implied(list(dict.fromkeys(words(q))))[:MAX_TERMS]
 
 
-def facet_terms(*, kind: str | None, trade: str | None, region_code: str | None) -> list[str]:
+def facet_terms(f: NoticeFilter) -> list[str]:
     """The index words of a filter (see migration 0014): ``kresult``, ``tconstruction``, ``r6201``. A region code
     of another length than 2, 4 or 6 digits has no word; the SQL filter alone applies to it."""
     out = []
-    if kind:
-        out.append(f"k{kind}")
-    if trade:
-        out.append(f"t{trade}")
-    if region_code and len(region_code) in (2, 4, 6):
-        out.append(f"r{region_code}")
+    if f.kind:
+        out.append(f"k{f.kind}")
+    if f.trade:
+        out.append(f"t{f.trade}")
+    if f.region_code and len(f.region_code) in (2, 4, 6):
+        out.append(f"r{f.region_code}")
     return out
 
 

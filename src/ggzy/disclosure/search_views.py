@@ -42,7 +42,7 @@ def run_search(session: Session, params: dict[str, str], *, required: bool) -> t
     def restrict(stmt: Select[Any]) -> Select[Any]:
         return apply_filters(stmt, flt)
 
-    facets = search.facet_terms(kind=flt.kind, trade=flt.trade, region_code=flt.region_code)
+    facets = search.facet_terms(flt)
     return flt, search.search(
         session, q=q, restrict=None if flt.is_empty() else restrict, facets=facets, page=page, page_size=size
     )

@@ -65,13 +65,16 @@ class UnitOfWorkRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def with_unit_of_work(request: Request) -> Response:
+            async def end(commit: bool) -> None:
+                await to_thread.run_sync(partial(end_unit_of_work, request, commit=commit), limiter=_limiter(request))
+
             try:
                 try:
                     response = await handler(request)
                 except BaseException:
-                    await to_thread.run_sync(partial(end_unit_of_work, request, commit=False), limiter=_limiter())
+                    await end(commit=False)
                     raise
-                await to_thread.run_sync(partial(end_unit_of_work, request, commit=True), limiter=_limiter())
+                await end(commit=True)
             finally:
                 committed: Session | None = getattr(request.state, "db_committed", None)
                 if committed is not None:
@@ -95,7 +98,7 @@ def _ending_in_its_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(endpoint, eval_str=True)
     except NameError:  # an annotation only for type checkers, as FastAPI itself tolerates
         signature = inspect.signature(endpoint)
-    # FastAPI passes the request to one parameter only: the view's own when it has one.
+    # FastAPI passes the request to one parameter only: the view's own when it has one, else one added here.
     own = next(
         (
             p.name
@@ -104,23 +107,18 @@ def _ending_in_its_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         ),
         None,
     )
-    if own is not None:
-        name = own
-
-        @wraps(endpoint)
-        def view_with_request(*args: Any, **kwargs: Any) -> Any:
-            return _ending(kwargs[name], endpoint, *args, **kwargs)
-
-        return view_with_request
+    name = own or _REQUEST_PARAM
 
     @wraps(endpoint)
     def view(*args: Any, **kwargs: Any) -> Any:
-        return _ending(kwargs.pop(_REQUEST_PARAM), endpoint, *args, **kwargs)
+        request = kwargs[name] if own else kwargs.pop(name)
+        return _ending(request, endpoint, *args, **kwargs)
 
-    params = list(signature.parameters.values())
-    keyword_at = next((i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD), len(params))
-    params.insert(keyword_at, inspect.Parameter(_REQUEST_PARAM, inspect.Parameter.KEYWORD_ONLY, annotation=Request))
-    view.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    if own is None:
+        params = list(signature.parameters.values())
+        keyword_at = next((i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD), len(params))
+        params.insert(keyword_at, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Request))
+        view.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     return view
 
 
@@ -140,16 +138,14 @@ async def run_view_work(request: Request, work: Callable[..., T], *args: Any) ->
     return await run_in_threadpool(_ending, request, work, *args)
 
 
-_LIMITER: CapacityLimiter | None = None
-
-
-def _limiter() -> CapacityLimiter:
+def _limiter(request: Request) -> CapacityLimiter:
     """Threads of their own for ending transactions that an asynchronous view left open (the same convoy
-    as above): ending one never waits for the write lock, so this small pool always frees it."""
-    global _LIMITER
-    if _LIMITER is None:
-        _LIMITER = CapacityLimiter(4)
-    return _LIMITER
+    as above): ending one never waits for the write lock, so this small pool always frees it. One per app,
+    made inside its event loop."""
+    limiter: CapacityLimiter | None = getattr(request.app.state, "unit_of_work_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.unit_of_work_limiter = CapacityLimiter(4)
+    return limiter
 
 
 def end_unit_of_work(request: Request, *, commit: bool) -> None:

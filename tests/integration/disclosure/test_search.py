@@ -216,7 +216,7 @@ FACETED = [
 def test_filter_words_in_the_index_give_the_filters_answer(
     corpus: dict[str, int], clean_db: Database, q: str, flt: NoticeFilter, expected: set[str]
 ) -> None:
-    facets = search.facet_terms(kind=flt.kind, trade=flt.trade, region_code=flt.region_code)
+    facets = search.facet_terms(flt)
     with clean_db.session(write=False) as s:
         found = search.search(s, q=q, restrict=lambda stmt: apply_filters(stmt, flt), facets=facets, page_size=50)
     assert {h.notice.id for h in found.hits} == _keys(corpus, *expected)
