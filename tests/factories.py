@@ -113,6 +113,13 @@ def tender_world(
 OPENED_PRICES = [Decimal("9100000"), Decimal("9300000"), Decimal("9500000")]
 
 
+# The committee that signs evaluated_world's report, as the evaluation domain passes it on.
+COMMITTEE = [
+    *({"name": name, "kind": "expert"} for name in ("赵评审", "钱评审", "孙评审", "李评审")),
+    {"name": "周代表", "kind": "owner_representative"},
+]
+
+
 def evaluated_world(
     db: Database, clock: Clock, *, trade: Trade = Trade.construction, bidders: int = 5
 ) -> tuple[TenderWorld, list[int]]:
@@ -138,5 +145,6 @@ def evaluated_world(
             actor="system",
             now=clock.now(),
             candidates=[projects.Candidate(b, i + 1, Decimal(90 - i)) for i, b in enumerate(ranked)],
+            committee=COMMITTEE,
         )
     return w, ranked

@@ -58,6 +58,9 @@ class Lot(Base):
     stage_reason: Mapped[str] = mapped_column(Text, default="")
     # After the evaluation: publicity, award, contract and performance (条例54-58, 法46).
     evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The committee that signed the fixed report, [{"name", "kind"}]: public from then on; a procurement
+    # result notice must list the experts (采购条例43).
+    committee: Mapped[list[dict[str, str]] | None] = mapped_column(JSONType, nullable=True)
     publicity_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     publicity_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # A LotBidder id, checked by the service; no foreign key, so lots and lot_bidders keep a one-way dependency.

@@ -71,26 +71,53 @@ def opening(lot: Lot, *, bids: list[dict[str, Any]], not_decrypted: list[dict[st
     )
 
 
+def _committee(lot: Lot) -> tuple[str, dict[str, Any]]:
+    """A procurement result names the evaluation experts (采购条例43); the owner's representatives are listed
+    apart, since they sit on the committee but are not pool experts. Construction notices name nobody."""
+    if lot.project.trade != "procurement" or not lot.committee:
+        return "", {}
+    experts = [m["name"] for m in lot.committee if m["kind"] == "expert"]
+    representatives = [m["name"] for m in lot.committee if m["kind"] == "owner_representative"]
+    text = f"评审专家名单：{'、'.join(experts)}" + (f"；采购人代表：{'、'.join(representatives)}" if representatives else "")
+    return f"{text}。", {"experts": experts, "owner_representatives": representatives}
+
+
 def candidates(lot: Lot, *, ranked: list[dict[str, Any]], publicity_until: datetime) -> NoticeDraft:
     names = "；".join(f"第{c['rank']}名 {c['name']}，投标报价 {_yuan(Decimal(str(c['price'])))}" for c in ranked)
+    committee_text, committee_fields = _committee(lot)
     text = (
-        f"{_heading(lot)}评标工作已经结束，现将中标候选人公示如下：{names}。"
+        f"{_heading(lot)}评标工作已经结束，现将中标候选人公示如下：{names}。{committee_text}"
         f"公示期至 {_when(publicity_until)}。投标人或者其他利害关系人对评标结果有异议的，应当在公示期间提出。"
     )
     return NoticeDraft(
         title=f"{_heading(lot)}中标候选人公示",
         text=text,
-        fields={"candidates": ranked, "publicity_from": lot.publicity_from, "publicity_until": publicity_until},
+        fields={
+            "candidates": ranked,
+            "publicity_from": lot.publicity_from,
+            "publicity_until": publicity_until,
+            **committee_fields,
+        },
     )
 
 
 def result(lot: Lot, *, winner_entity_id: int, winner_name: str, price: Decimal, rank: int) -> NoticeDraft:
-    text = f"{_heading(lot)}经评标委员会评审、公示期满，确定中标人为 {winner_name}，中标价 {_yuan(price)}。"
+    committee_text, committee_fields = _committee(lot)
+    text = (
+        f"{_heading(lot)}经评标委员会评审、公示期满，确定中标人为 {winner_name}，中标价 {_yuan(price)}。"
+        f"{committee_text}"
+    )
     return NoticeDraft(
         title=f"{_heading(lot)}中标结果公告",
         amount=price,
         text=text,
-        fields={"winner_entity_id": winner_entity_id, "winner_name": winner_name, "price": price, "rank": rank},
+        fields={
+            "winner_entity_id": winner_entity_id,
+            "winner_name": winner_name,
+            "price": price,
+            "rank": rank,
+            **committee_fields,
+        },
     )
 
 

@@ -538,10 +538,13 @@ def move_lot(
     actor: str,
     now: datetime,
     candidates: list[Candidate] | None = None,
+    committee: list[dict[str, str]] | None = None,
 ) -> Lot:
     """Stage changes driven by the evaluation (start and end), checked against the procedure's table.
 
-    The end of the evaluation brings the fixed report's ranked candidates, which the owner then publishes.
+    The end of the evaluation brings the fixed report's ranked candidates, which the owner then publishes,
+    and the committee that signed it (``{"name", "kind"}``, kind ``expert`` or ``owner_representative``),
+    named in the procurement result notices (采购条例43).
     """
     if action not in ("start_evaluation", "finish_evaluation"):
         raise ValueError(action)
@@ -552,6 +555,7 @@ def move_lot(
         if not candidates or any(c.lot_bidder_id not in known for c in candidates):
             raise InvalidInput("评标报告的中标候选人不属于本标段", code="LOT_CANDIDATES_INVALID", field="candidates")
         lot.evaluated_at = now
+        lot.committee = [{"name": m["name"], "kind": m["kind"]} for m in committee or []]
         for c in candidates:
             session.add(LotCandidate(lot_id=lot.id, lot_bidder_id=c.lot_bidder_id, rank=c.rank, score=c.score))
         data["candidates"] = [{"lot_bidder_id": c.lot_bidder_id, "rank": c.rank, "score": c.score} for c in candidates]

@@ -122,6 +122,9 @@ def test_full_flow_ranks_reports_and_fixes_the_result(
         closing.sign_report(session, actor=who(session, w.users[m]), evaluation_id=ev.id, now=clock.now())
     assert ev.status == "fixed" and report.fixed_at is not None
     assert lot.stage == "evaluated"
+    # The lot keeps the committee that signed, for the result notices.
+    assert lot.committee == [{"name": m["name"], "kind": m["kind"]} for m in report.content["members"]]
+    assert len(lot.committee) == 5 and all(m["name"] and m["kind"] == "expert" for m in lot.committee)
     session.commit()
     assert emitted == [
         ("evaluation.result_fixed", {"lot_id": w.lot_id, "committee_id": w.committee_id, "report_id": report.id})

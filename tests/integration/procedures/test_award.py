@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from ggzy.entities.trades import Trade
 from ggzy.ledger.models import LedgerEvent
 from ggzy.procedures.scheduler import run_due
 from ggzy.projects import award
+from ggzy.notices.models import Notice
 from ggzy.projects.models import Lot
 
 PRICES = OPENED_PRICES
@@ -79,6 +81,8 @@ def test_publicity_award_contract_performance(clean_db: Database, clock: FrozenC
         kinds = list(s.scalars(select(LedgerEvent.kind).where(LedgerEvent.subject == f"lot:{w.lot_id}")))
         lot = s.get(Lot, w.lot_id)
         assert lot is not None and lot.performance is not None and lot.performance["change_percent"] == "2.00"
+    for doc in _notices(clean_db, w.lot_id, ("candidates", "result")):  # construction: nobody named
+        assert "experts" not in doc["fields"] and "评审专家" not in doc["text"] and "赵评审" not in doc["text"]
     assert kinds[-5:] == [
         "lot.publish_candidates",
         "lot.end_publicity",
@@ -101,3 +105,18 @@ def test_procurement_result_is_published_for_one_working_day_and_awarded_in_orde
     with pytest.raises(RuleRefused) as err, clean_db.transaction() as s:
         award.award(s, actor=w.owner, lot_id=w.lot_id, lot_bidder_id=bidders[2], now=clock.now())
     assert "第四十三条" in (err.value.citation or "")
+    with clean_db.transaction() as s:
+        award.award(s, actor=w.owner, lot_id=w.lot_id, lot_bidder_id=bidders[0], now=clock.now())
+    # Both the publicity and the result notice name the evaluation experts (采购条例43), representatives apart.
+    for doc in _notices(clean_db, w.lot_id, ("candidates", "result")):
+        assert doc["fields"]["experts"] == ["赵评审", "钱评审", "孙评审", "李评审"]
+        assert doc["fields"]["owner_representatives"] == ["周代表"]
+        assert "评审专家名单：赵评审、钱评审、孙评审、李评审；采购人代表：周代表。" in doc["text"]
+
+
+def _notices(db: Database, lot_id: int, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The signed documents of the lot's notices of these kinds, one of each."""
+    with db.session(write=False) as s:
+        found = list(s.scalars(select(Notice).where(Notice.lot_id == lot_id, Notice.kind.in_(kinds))))
+        assert sorted(n.kind for n in found) == sorted(kinds)
+        return [n.fields() for n in found]
