@@ -34,7 +34,7 @@ Bidder = Annotated[Principal, Depends(allow(Role.bidder_staff))]
 CSRF = [Depends(csrf_protect)]
 
 
-@router.get("/lots/{lot_id}/bid", response_class=HTMLResponse)
+@router.get("/lots/{lot_id}/bid", response_class=HTMLResponse, name="lot.bid")
 def bid_page(request: Request, lot_id: int, actor: Bidder, session: DB, clock: ClockDep) -> HTMLResponse:
     lot = session.get(Lot, lot_id)
     key = service.opening_key_of(session, lot_id)

@@ -55,7 +55,7 @@ def _context(session: Session, actor: Principal | None, lot_id: int) -> dict[str
     }
 
 
-@router.get("/lots/{lot_id}/opening", response_class=HTMLResponse)
+@router.get("/lots/{lot_id}/opening", response_class=HTMLResponse, name="lot.opening")
 def hall_page(request: Request, lot_id: int, actor: Viewer, session: DB) -> HTMLResponse:
     return render(request, "bids/opening.html", _context(session, actor, lot_id))
 

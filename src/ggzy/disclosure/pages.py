@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.routing import NoMatchFound
 
 from ggzy.core.clock import SHANGHAI, Clock, format_local
 from ggzy.core.security import Principal, public
@@ -210,21 +210,51 @@ def notice_list(request: Request, _: Public, session: ReadSession) -> Response:
     )
 
 
-def _documents_url(request: Request, lot_id: int | None) -> str | None:
-    """Link to the lot's tender documents only when the documents domain is installed (no import of it)."""
+# What a reader of a lot's notice can do next, by stage: (route name, label, stages or None for always). The
+# pages belong to other domains, which disclosure does not import: a name that no route has is left out.
+_LOT_ACTIONS = (
+    ("lot.documents", "查看/下载招标文件", None),
+    ("lot.questions", "答疑与异议", frozenset({"published"})),
+    ("lot.bid", "在线加密递交投标文件", frozenset({"published"})),
+    ("lot.opening", "网上开标大厅", frozenset({"opening", "opened", "evaluating", "evaluated"})),
+)
+# Pages that need an account: an anonymous reader goes through the login page and comes back. The opening
+# hall admits only the lot's parties until its record is published, so it is offered to logged-in readers.
+_NEEDS_LOGIN = frozenset({"lot.bid"})
+_MEMBERS_ONLY = {"lot.opening": frozenset({"opening"})}
+
+
+def _lot_actions(
+    request: Request, session: Session, viewer: Principal | None, lot_id: int | None
+) -> list[dict[str, str]]:
     if lot_id is None:
-        return None
-    for route in request.app.routes:
-        if isinstance(route, APIRoute) and route.path == "/lots/{lot_id}/documents" and "GET" in (route.methods or ()):
-            return f"/lots/{lot_id}/documents"
-    return None
+        return []
+    from ggzy.projects.queries import lot_stage
+
+    stage = lot_stage(session, lot_id)
+    out = []
+    for name, label, stages in _LOT_ACTIONS:
+        if stages is not None and stage not in stages:
+            continue
+        if viewer is None and stage in _MEMBERS_ONLY.get(name, ()):
+            continue
+        try:
+            url = str(request.app.url_path_for(name, lot_id=str(lot_id)))
+        except NoMatchFound:
+            continue
+        if viewer is None and name in _NEEDS_LOGIN:
+            url = f"/login?{urlencode({'next': url})}"
+        out.append({"url": url, "label": label, "id": "lot-action-" + name.split(".", 1)[1]})
+    return out
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse, include_in_schema=False)
-def notice_page(request: Request, notice_id: int, _: Public, session: ReadSession) -> Response:
+def notice_page(request: Request, notice_id: int, viewer: Public, session: ReadSession) -> Response:
     notice = queries.get_notice(session, notice_id)
     size = queries.tree_size(session)
-    v = http.validators(request, session, size, html=True)
+    actions = _lot_actions(request, session, viewer, notice.lot_id)
+    # The links follow the lot's stage, which moves without a notice (the deadline opens the lot).
+    v = http.validators(request, session, size, [a["url"] for a in actions], html=True)
     if (early := http.not_modified(request, v)) is not None:
         return early
     doc = notice.fields()
@@ -248,7 +278,7 @@ def notice_page(request: Request, notice_id: int, _: Public, session: ReadSessio
                 "procedure_label": _procedure_label(doc["project"]["trade"], lot_doc.get("procedure", ""))
                 if lot_doc
                 else "",
-                "documents_url": _documents_url(request, notice.lot_id),
+                "lot_actions": actions,
             },
         ),
         v,

@@ -85,7 +85,7 @@ def _refusal(exc: AppError) -> str:
     return exc.message if not exc.citation or exc.citation in exc.message else f"{exc.message}（{exc.citation}）"
 
 
-@router.get("/lots/{lot_id}/documents", response_class=HTMLResponse)
+@router.get("/lots/{lot_id}/documents", response_class=HTMLResponse, name="lot.documents")
 def documents_page(
     request: Request, lot_id: int, actor: Annotated[Principal | None, Depends(public)], session: DB, clock: ClockDep
 ) -> HTMLResponse:

@@ -16,6 +16,11 @@ def get_lot(session: Session, lot_id: int) -> Lot | None:
     return session.get(Lot, lot_id)
 
 
+def lot_stage(session: Session, lot_id: int) -> str | None:
+    """A lot's stage, which is public (the notices say as much); None when there is no such lot."""
+    return session.scalar(select(Lot.stage).where(Lot.id == lot_id))
+
+
 def lot_bidders(session: Session, lot_id: int) -> list[LotBidder]:
     return list(session.scalars(select(LotBidder).where(LotBidder.lot_id == lot_id).order_by(LotBidder.id)))
 

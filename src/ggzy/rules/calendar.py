@@ -10,6 +10,8 @@ from functools import cache
 
 from chinese_calendar import constants as cc
 
+from ggzy.core.errors import AppError
+
 HOLIDAY_NAMES_ZH = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",
@@ -22,12 +24,23 @@ HOLIDAY_NAMES_ZH = {
 }
 
 
-class CalendarNotCovered(Exception):
+class CalendarNotCovered(AppError):
+    """A working-day period reaches a year whose holidays are not known: nothing is computed or saved.
+
+    503, not a user's mistake: the operator updates ``chinese_calendar`` once the State Council publishes
+    the year's arrangement (usually in November)."""
+
+    status_code = 503
+    default_code = "RULE_CALENDAR_NOT_COVERED"
+
     def __init__(self, year: int) -> None:
         first, last = covered_years()
-        super().__init__(f"节假日日历未包含 {year} 年（已知 {first}–{last} 年），无法计算工作日，请先更新日历数据")
+        super().__init__(
+            f"节假日日历未包含 {year} 年（已知 {first}–{last} 年），无法按工作日计算法定时限，本次操作未保存；"
+            "请平台运维人员更新节假日日历数据后重试"
+        )
         self.year = year
-        self.message_zh = str(self)
+        self.message_zh = self.message
 
 
 @cache

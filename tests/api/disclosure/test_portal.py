@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -209,3 +211,40 @@ def test_pages_are_public_and_phone_friendly(client: TestClient, world: World) -
 def test_published_at_is_shown_in_beijing_time(client: TestClient, world: World) -> None:
     text = client.get(f"/notices/{world.ids['bridge.result']}").text
     assert datetime(2026, 9, 1, 0, 30).strftime("%Y-%m-%d %H:%M") in text
+
+
+def test_tender_notice_leads_a_reader_to_documents_questions_bid_and_later_the_opening_hall(
+    client: TestClient, clean_db: Database, clock: FrozenClock, make_user: Any
+) -> None:
+    from sqlalchemy import select
+
+    from ggzy.notices.models import Notice
+    from ggzy.procedures.scheduler import run_due
+    from tests.integration.bids.support import DEADLINE, bid_world
+    from tests.pages import log_in
+
+    with clean_db.transaction() as s:
+        world = bid_world(s, now=clock.now())
+        lot_id = world.tender.lot_id
+        notice_id = s.scalar(select(Notice.id).where(Notice.lot_id == lot_id, Notice.kind == "tender"))
+
+    def links() -> dict[str, str]:
+        html = client.get(f"/notices/{notice_id}").text
+        return dict(re.findall(r'<a class="button" id="lot-action-([a-z]+)" href="([^"]+)"', html))
+
+    # Published: documents, questions, and the bid page, through the login page for an anonymous reader.
+    assert links() == {
+        "documents": f"/lots/{lot_id}/documents",
+        "questions": f"/lots/{lot_id}/questions",
+        "bid": f"/login?next=%2Flots%2F{lot_id}%2Fbid",
+    }
+    make_user("portal_bidder", "bidder_staff", entity_id=world.tender.bidder_ids[0])
+    log_in(client, "portal_bidder")
+    assert links()["bid"] == f"/lots/{lot_id}/bid"
+    # At the deadline the lot opens: no more bids or questions from here; the opening hall, which admits the
+    # lot's parties only until its record is published, is offered to logged-in readers.
+    assert run_due(clean_db, now=DEADLINE).done == 1
+    assert links() == {"documents": f"/lots/{lot_id}/documents", "opening": f"/lots/{lot_id}/opening"}
+    client.cookies.clear()
+    assert links() == {"documents": f"/lots/{lot_id}/documents"}
+    assert client.get(f"/lots/{lot_id}/documents").status_code == 200

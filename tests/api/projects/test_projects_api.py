@@ -194,3 +194,39 @@ def test_notice_through_the_api_cites_the_law_and_hides_bid_counts(client, world
         f"/api/lots/{lot_id}/end", json={"action": "terminate", "reason": "资金未落实"}, headers=world["h"]["owner2"]
     )
     assert r.status_code == 404
+
+
+def test_procurement_notice_into_a_year_without_holiday_data_is_503_and_stores_nothing(  # type: ignore[no-untyped-def]
+    client, world, clean_db, clock, login_token
+) -> None:
+    from datetime import datetime
+
+    from ggzy.core.clock import SHANGHAI
+    from ggzy.rules.calendar import covered_years
+
+    last = covered_years()[1]
+    # Five working days of document availability from late December cannot be counted without next year's
+    # holidays (采购 87号令): refused with a stable code, never guessed, never a 500.
+    clock.set(datetime(last, 12, 28, 9, 0, tzinfo=SHANGHAI))
+    world["h"]["owner1"] = login_token("owner1")  # a token of the fixture's day has expired by now
+    made = _project(client, world["h"]["owner1"], trade="procurement")
+    assert made.status_code == 201, made.text
+    project_id = made.json()["id"]
+    made = _lot(client, world["h"]["owner1"], project_id, estimate="1000000", category="goods")
+    assert made.status_code == 201, made.text
+    lot_id = made.json()["id"]
+    with clean_db.session(write=False) as s:
+        events = s.scalar(select(func.count()).select_from(LedgerEvent))
+    body = {
+        "documents_from": f"{last}-12-28T09:30:00+08:00",
+        "documents_until": f"{last + 1}-01-08T17:00:00+08:00",
+        "bid_deadline": f"{last + 1}-01-20T09:30:00+08:00",
+    }
+    r = client.post(f"/api/lots/{lot_id}/notice", json=body, headers=world["h"]["owner1"])
+    assert r.status_code == 503, r.text
+    err = r.json()["error"]
+    assert err["code"] == "RULE_CALENDAR_NOT_COVERED" and f"{last + 1} 年" in err["message"]
+    (lot,) = client.get(f"/api/projects/{project_id}", headers=world["h"]["owner1"]).json()["lots"]
+    assert lot["stage"] == "draft" and lot["bid_deadline"] is None
+    with clean_db.session(write=False) as s:
+        assert s.scalar(select(func.count()).select_from(LedgerEvent)) == events
