@@ -2,6 +2,11 @@
 list page's HTTP throughput as a ratio against a bare FastAPI endpoint measured in the same run.
 
     .venv/bin/python tests/bench/bench_portal.py [--n 1000000] [--pg postgresql+psycopg://postgres@127.0.0.1:5432/ggzy_bench]
+        [--keep /tmp/bench.db] [--reuse]
+
+``--keep PATH`` builds the SQLite database at PATH (instead of a temporary file) and keeps it; ``--reuse`` skips
+the build when a target already holds exactly ``--n`` notices (the kept SQLite file, the PostgreSQL database),
+only bringing it to the newest migration and re-running ANALYZE, so a second run measures in seconds.
 
 Notices are bulk-inserted (``ggzy.disclosure.demo_data.bulk_notices``: core inserts, unsigned, no ledger events);
 the full-text index is kept by migration 0012's trigger (SQLite) / GIN index (PostgreSQL). Asserts nothing.
@@ -20,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
@@ -53,7 +59,37 @@ FILTERS = [
 ]
 
 
-def prepare(url: str, n: int) -> Database:
+def notice_count(url: str) -> int:
+    """Notices already in the target, or -1 when it has no notices table yet."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM notices")).scalar_one())
+    except DBAPIError:  # no schema yet
+        return -1
+    finally:
+        engine.dispose()
+
+
+def analyze(url: str) -> None:
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("VACUUM ANALYZE notices"))
+        engine.dispose()
+    else:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+        engine.dispose()
+
+
+def prepare(url: str, n: int, *, reuse: bool = False) -> Database:
+    if reuse and notice_count(url) == n:
+        upgrade(url)
+        analyze(url)
+        print(f"  reusing {n:,} notices already in the database")
+        return create_database(url)
     if url.startswith("postgresql"):
         engine = create_engine(url)
         with engine.begin() as conn:
@@ -71,14 +107,7 @@ def prepare(url: str, n: int) -> Database:
         with db.transaction() as s:
             demo_data.bulk_notices(s, count=chunk, now=NOW, seed=done)
         done += chunk
-    if url.startswith("postgresql"):
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("VACUUM ANALYZE notices"))
-        engine.dispose()
-    else:
-        with db.transaction() as s:
-            s.execute(text("ANALYZE"))
+    analyze(url)
     print(f"  inserted {n:,} notices in {time.perf_counter() - t:.0f} s")
     return db
 
@@ -172,12 +201,18 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--pg", default="")
+    parser.add_argument("--keep", default="", help="SQLite database file to build (or reuse) and keep")
+    parser.add_argument("--reuse", action="store_true", help="skip the build when a target holds --n notices")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        targets = [("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}")] + ([("PostgreSQL", args.pg)] if args.pg else [])
+        sqlite_file = Path(args.keep).resolve() if args.keep else Path(tmp) / "bench.db"
+        if not args.reuse:
+            for leftover in (sqlite_file, Path(f"{sqlite_file}-wal"), Path(f"{sqlite_file}-shm")):
+                leftover.unlink(missing_ok=True)
+        targets = [("SQLite", f"sqlite:///{sqlite_file}")] + ([("PostgreSQL", args.pg)] if args.pg else [])
         for name, url in targets:
             print(f"{name}:")
-            db = prepare(url, args.n)
+            db = prepare(url, args.n, reuse=args.reuse)
             measure(db)
             if name == "SQLite":
                 http_ratio(db, Path(tmp) / "data")

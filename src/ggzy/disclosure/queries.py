@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import CTE, Select, column, exists, or_, select, table, true
 from sqlalchemy.orm import Session
 
 from ggzy.core.errors import InvalidInput, NotFound
-from ggzy.disclosure.filters import NoticeFilter, apply_filters, shanghai_midnight
+from ggzy.disclosure.filters import NoticeFilter, apply_filters, region_upper_bound, shanghai_midnight
 from ggzy.entities.trades import TRADE_LABELS_ZH
 from ggzy.ledger.models import LedgerTreeHead
 from ggzy.notices.models import Notice
@@ -22,6 +22,8 @@ from ggzy.notices.queries import lot_notices, project_notices
 from ggzy.regions.models import Region
 
 _CURSOR_PREFIX = "n1:"
+# The two columns a region page is merged on, without the ORM's per-query aliasing of all sixteen.
+_ID_AND_TIME = table("notices", column("id"), column("published_at"))
 
 
 @dataclass(frozen=True)
@@ -61,17 +63,98 @@ def newest_first(stmt: Select[Any]) -> Select[Any]:
 
 def list_notices(session: Session, f: NoticeFilter, *, size: int, cursor: str | None = None) -> Page:
     """One page of notices, newest first, by keyset on (published_at, id): no OFFSET, so a deep page costs what
-    the first does, and notices published meanwhile (always newer) never shift the pages a reader is on."""
-    stmt = apply_filters(select(Notice), f)
-    if cursor:
-        at, notice_id = decode_cursor(cursor)
-        stmt = stmt.where(
-            or_(Notice.published_at < at, and_(Notice.published_at == at, Notice.id < notice_id)),
-        )
+    the first does, and notices published meanwhile (always newer) never shift the pages a reader is on.
+
+    A region filter is a range of codes (``6201`` is 6201 and every county below it), and no index yields a
+    range of codes in publication order: read as one range, a page sorted every notice of the prefecture
+    (108,000 of 1,000,000: 130-380 ms on SQLite). So the page is read per code (``_per_region_code``).
+    """
+    after = decode_cursor(cursor) if cursor else None
+    if f.region_code:
+        stmt = _per_region_code(session, f.region_code, replace(f, region_code=None), after, size + 1)
+    else:
+        stmt = _after(apply_filters(select(Notice), f), after)
     rows = list(session.scalars(newest_first(stmt).limit(size + 1)))
     more = len(rows) > size
     rows = rows[:size]
     return Page(items=rows, next_cursor=encode_cursor(rows[-1]) if more and rows else None)
+
+
+def _after(stmt: Select[Any], after: tuple[datetime, int] | None) -> Select[Any]:
+    """Rows after the cursor's (published_at, id) in newest-first order. ``published_at <= at`` is implied by the
+    OR, and spelt out so that both databases see a range on the index's published_at column."""
+    if after is None:
+        return stmt
+    at, notice_id = after
+    return stmt.where(Notice.published_at <= at, or_(Notice.published_at < at, Notice.id < notice_id))
+
+
+def _per_region_code(
+    session: Session, region: str, rest: NoticeFilter, after: tuple[datetime, int] | None, k: int
+) -> Select[Any]:
+    """The notices of a page filtered by ``region`` and ``rest``: the same rows, in the same order, as the plain
+    query.
+
+    One statement: the region's codes that have notices (``region_codes_cte``, one index probe each), for each
+    code its newest ``k`` ids matching the rest of the filter, read in order from the (region_code,
+    published_at) index, and the newest ``k`` of those. Each code's rows are joined with LATERAL on PostgreSQL;
+    SQLite has no LATERAL, and a correlated ``id IN (... LIMIT k)`` does the same there (on PostgreSQL that
+    form would be re-run for every row of the join).
+    """
+    codes = region_codes_cte(region)
+    if session.get_bind().dialect.name == "postgresql":
+        id_and_time = cast("Select[Any]", select(Notice.id, Notice.published_at))
+        branch = (
+            newest_first(_after(apply_filters(id_and_time, rest), after))
+            .where(Notice.region_code == codes.c.code)
+            .limit(k)
+            .correlate(codes)
+            .lateral("per_code")
+        )
+        top = (
+            select(branch.c.id)
+            .select_from(codes)
+            .join(branch, true())
+            .order_by(branch.c.published_at.desc(), branch.c.id.desc())
+            .limit(k)
+        )
+    else:
+        ids = (
+            newest_first(_after(apply_filters(select(Notice.id), rest), after))
+            .where(Notice.region_code == codes.c.code)
+            .limit(k)
+            .correlate(codes)
+        )
+        one = _ID_AND_TIME.alias("per_code")
+        top = (
+            select(one.c.id)
+            .select_from(codes)
+            .join(one, one.c.id.in_(ids))
+            .order_by(one.c.published_at.desc(), one.c.id.desc())
+            .limit(k)
+        )
+    return select(Notice).where(Notice.id.in_(top))
+
+
+def region_codes_cte(code: str) -> CTE:
+    """The distinct region codes of published notices at or below ``code`` (column ``code``), in order, and a
+    last NULL that ends the recursion (it matches no notice): a loose scan of the (region_code, published_at)
+    index, one probe per code found plus one."""
+    hi = region_upper_bound(code)
+
+    def next_code(above: Any, inclusive: bool) -> Any:
+        lowest = Notice.region_code >= above if inclusive else Notice.region_code > above
+        return (
+            select(Notice.region_code)
+            .where(lowest, Notice.region_code < hi)
+            .order_by(Notice.region_code)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    # Scalar subqueries on both sides: SQLite takes no ORDER BY/LIMIT on a compound select's terms.
+    codes = select(next_code(code, True).label("code")).cte("region_codes", recursive=True)
+    return codes.union_all(select(next_code(codes.c.code, False)).where(codes.c.code.is_not(None)))
 
 
 def latest(session: Session, f: NoticeFilter, *, limit: int) -> list[Notice]:
