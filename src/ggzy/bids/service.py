@@ -24,6 +24,7 @@ from ggzy.credit.service import ensure_not_barred
 from ggzy.entities.models import Entity
 from ggzy.ledger.service import record
 from ggzy.ledger.signing import SigningKey
+from ggzy.procedures import holds
 from ggzy.projects.models import Lot
 from ggzy.vault.envelope import PREAMBLE_LEN, EnvelopeInfo, inspect_envelope, sniff
 from ggzy.vault.errors import key_mismatch
@@ -68,6 +69,12 @@ def ensure_accepting(lot: Lot, *, now: datetime) -> None:
         )
     if lot.stage != "published" or lot.bid_deadline is None:
         raise Conflict("该标段当前不接受投标（招标公告未发布或已结束）", code="LOT_NOT_ACCEPTING_BIDS", field="lot_id")
+
+
+def ensure_not_paused(session: Session, lot: Lot) -> None:
+    """No new or replacing bid while an objection holds the lot (条例22: 暂停招标投标活动): the answer may change
+    the documents the bid is made on. Withdrawing stays possible; an upload under way resumes after the release."""
+    holds.check_not_held(session, lot_id=lot.id, action="submit_bid", doing="递交或替换投标文件（可以撤回）")
 
 
 def _bidder_entity(session: Session, actor: Principal) -> int:
@@ -163,6 +170,7 @@ def start_upload(session: Session, *, actor: Principal, lot_id: int, declared_si
     entity_id = _bidder_entity(session, actor)
     lot = _lot(session, lot_id)
     ensure_accepting(lot, now=now)
+    ensure_not_paused(session, lot)
     # credit: a sanction in force bars the entity from bidding (法53/54, 采购法77); refused before any byte.
     ensure_not_barred(session, entity_id=entity_id, trade=lot.project.trade, now=now)
     if opening_key_of(session, lot_id) is None:
@@ -323,6 +331,7 @@ def complete_upload(
         raise Conflict("该上传已结束或尚未传完", code="BID_UPLOAD_CLOSED", field="upload_id")
     lot = _lot(session, upload.lot_id, lock=True)
     ensure_accepting(lot, now=now)
+    ensure_not_paused(session, lot)
     # credit: a sanction that came into force during the upload also refuses the submission.
     ensure_not_barred(session, entity_id=upload.bidder_entity_id, trade=lot.project.trade, now=now)
     key = opening_key_of(session, lot.id)

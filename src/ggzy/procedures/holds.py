@@ -29,14 +29,15 @@ def is_on_hold(session: Session, lot_id: int) -> bool:
     return active_hold(session, lot_id) is not None
 
 
-def check_not_held(session: Session, *, lot_id: int, action: str) -> None:
-    """Refuse ``action`` with LOT_ON_HOLD and the article while the lot is paused."""
+def check_not_held(session: Session, *, lot_id: int, action: str, doing: str = "办理此步骤（仅可流标或终止）") -> None:
+    """Refuse ``action`` (``doing`` says what, in Chinese) with LOT_ON_HOLD and the article while the lot is
+    paused."""
     if action in ALLOWED_WHILE_HELD:
         return
     hold = active_hold(session, lot_id)
     if hold is not None:
         raise Conflict(
-            f"标段已因异议暂停招标投标活动，异议答复前不能办理此步骤（仅可流标或终止）。{hold.citation}",
+            f"标段已因异议暂停招标投标活动，异议答复前不能{doing}。{hold.citation}",
             code="LOT_ON_HOLD",
             field="stage",
             rule=hold.rule,

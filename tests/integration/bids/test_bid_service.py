@@ -215,3 +215,44 @@ def test_the_deadline_step_expires_open_uploads_and_the_job_removes_their_files(
     with clean_db.transaction() as s:
         assert service.discard_stale_uploads(s, storage=storage, now=clock.now()) == 1
     assert storage.partial_ids() == [] and storage.resolve(kept.path).exists()
+
+
+def test_an_objection_hold_pauses_new_bids_but_not_withdrawal_and_an_upload_resumes_after(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    from ggzy.procedures import holds
+
+    lot_id = world.tender.lot_id
+    live = submit(clean_db, world, 0, storage, signing_key, clock)
+    data = seal(world.opening.public, lot_id=lot_id, bidder_id=world.tender.bidder_ids[1])
+    under_way = start(clean_db, world.bidders[1], lot_id, len(data), clock)
+    write(clean_db, world.bidders[1], under_way, data, 0, storage, clock)
+    with clean_db.transaction() as s:  # a documents objection (条例22) pauses the lot
+        hold = holds.place(
+            s, lot_id=lot_id, source="objection:1", rule="construction.objection_reply",
+            citation="依据《招标投标法实施条例》第二十二条", now=clock.now(),
+        )  # fmt: skip
+        hold_id = hold.id
+    bids_before = count(clean_db, Bid)
+    # No new bid, no replacement, no completion of the upload under way: refused with the article.
+    for attempt in (
+        lambda: submit(clean_db, world, 2, storage, signing_key, clock),
+        lambda: submit(clean_db, world, 0, storage, signing_key, clock),
+        lambda: complete(clean_db, world.bidders[1], under_way, storage, signing_key, clock),
+    ):
+        with pytest.raises(Conflict) as err:
+            attempt()
+        assert err.value.code == "LOT_ON_HOLD" and "第二十二条" in (err.value.citation or "")
+        assert "递交或替换投标文件" in err.value.message
+    assert count(clean_db, Bid) == bids_before
+    with clean_db.session(write=False) as s:
+        assert s.get(Bid, live.id).status == "submitted"  # type: ignore[union-attr]
+        assert s.get(BidUpload, under_way).status == "open"  # type: ignore[union-attr]
+    # Once the objection is answered, the upload under way completes; withdrawing never waited.
+    with clean_db.transaction() as s:
+        holds.release(s, hold_id=hold_id, now=clock.now())
+    assert complete(clean_db, world.bidders[1], under_way, storage, signing_key, clock).status == "submitted"
+    with clean_db.transaction() as s:
+        holds.place(s, lot_id=lot_id, source="objection:2", rule="r", citation="c", now=clock.now())
+    with clean_db.transaction() as s:
+        assert service.withdraw_bid(s, actor=world.bidders[0], bid_id=live.id, now=clock.now()).status == "withdrawn"
