@@ -14,16 +14,6 @@ from ggzy.core.db import Database
 
 @pytest.fixture
 def web(app: Any, clean_db: Database, clock: FrozenClock) -> tuple[TestClient, dict[str, int]]:
-    paths = {getattr(r, "path", "") for r in app.routes}
-    # The portal's router collects these modules; include them here if it does not yet.
-    if "/api/public/search" not in paths:
-        from ggzy.disclosure import search_views
-
-        app.include_router(search_views.router)
-    if "/search" not in paths:
-        from ggzy.disclosure import search_pages
-
-        app.include_router(search_pages.router)
     corpus = _publish_corpus(clean_db, clock)
     return TestClient(app), corpus
 
