@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,14 +14,27 @@ CENTER_LEVELS = {"province": "省级中心", "prefecture": "市州中心", "bran
 VENUE_KINDS = {"opening_room": "开标室", "evaluation_room": "评标室", "remote_evaluation_site": "远程异地评标场所"}
 
 
-def province_tree(session: Session, province_code: str) -> list[tuple[Region, list[Region]]]:
-    """The province's prefectures, each with its counties, in code order (for region choosers)."""
-    rows = list(session.scalars(select(Region).where(Region.province_code == province_code).order_by(Region.code)))
-    prefectures = [r for r in rows if r.level == "prefecture"]
-    counties: dict[str, list[Region]] = {}
-    for r in rows:
-        if r.level == "county" and r.parent_code:
-            counties.setdefault(r.parent_code, []).append(r)
+@dataclass(frozen=True)
+class RegionItem:
+    code: str
+    name: str
+
+
+def province_tree(session: Session, province_code: str) -> list[tuple[RegionItem, list[RegionItem]]]:
+    """The province's prefectures, each with its counties, in code order (for region choosers).
+
+    Plain rows, not ORM objects: every portal list page renders this chooser, and building ~130 mapped
+    objects per request was a third of the page's server time."""
+    rows = session.execute(
+        select(Region.code, Region.name, Region.level, Region.parent_code)
+        .where(Region.province_code == province_code)
+        .order_by(Region.code)
+    ).all()
+    prefectures = [RegionItem(code, name) for code, name, level, _ in rows if level == "prefecture"]
+    counties: dict[str, list[RegionItem]] = {}
+    for code, name, level, parent in rows:
+        if level == "county" and parent:
+            counties.setdefault(parent, []).append(RegionItem(code, name))
     return [(p, counties.get(p.code, [])) for p in prefectures]
 
 
