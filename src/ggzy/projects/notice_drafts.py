@@ -78,7 +78,9 @@ def _committee(lot: Lot) -> tuple[str, dict[str, Any]]:
         return "", {}
     experts = [m["name"] for m in lot.committee if m["kind"] == "expert"]
     representatives = [m["name"] for m in lot.committee if m["kind"] == "owner_representative"]
-    text = f"评审专家名单：{'、'.join(experts)}" + (f"；采购人代表：{'、'.join(representatives)}" if representatives else "")
+    text = f"评审专家名单：{'、'.join(experts)}"
+    if representatives:
+        text += f"；采购人代表：{'、'.join(representatives)}"
     return f"{text}。", {"experts": experts, "owner_representatives": representatives}
 
 

@@ -15,9 +15,9 @@ from ggzy.core.db import Database
 from ggzy.core.errors import Conflict, RuleRefused
 from ggzy.entities.trades import Trade
 from ggzy.ledger.models import LedgerEvent
+from ggzy.notices.models import Notice
 from ggzy.procedures.scheduler import run_due
 from ggzy.projects import award
-from ggzy.notices.models import Notice
 from ggzy.projects.models import Lot
 
 PRICES = OPENED_PRICES
