@@ -215,7 +215,7 @@ def sign_report(session: Session, *, actor: Principal, evaluation_id: int, now: 
                 )
                 for c in report.content["candidates"]
             ],
-            committee=[{"name": m["name"], "kind": m["kind"]} for m in report.content["members"]],
+            committee=report.content["members"],
         )
         emit(
             session,

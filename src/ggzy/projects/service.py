@@ -538,13 +538,13 @@ def move_lot(
     actor: str,
     now: datetime,
     candidates: list[Candidate] | None = None,
-    committee: list[dict[str, str]] | None = None,
+    committee: list[dict[str, Any]] | None = None,
 ) -> Lot:
     """Stage changes driven by the evaluation (start and end), checked against the procedure's table.
 
     The end of the evaluation brings the fixed report's ranked candidates, which the owner then publishes,
-    and the committee that signed it (``{"name", "kind"}``, kind ``expert`` or ``owner_representative``),
-    named in the procurement result notices (采购条例43).
+    and the committee that signed it (the report's members; their ``name`` and ``kind``, ``expert`` or
+    ``owner_representative``, are kept), named in the procurement result notices (采购条例43).
     """
     if action not in ("start_evaluation", "finish_evaluation"):
         raise ValueError(action)
