@@ -61,12 +61,10 @@ def serve(data_dir: Path, port: int, database_url: str) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def prepare(
-    data_dir: Path, uploaders: int, mib: int, envelopes: Path, database_url: str
-) -> tuple[int, list[Path]]:
+def prepare(data_dir: Path, uploaders: int, mib: int, envelopes: Path, database_url: str) -> tuple[int, list[Path]]:
     """Database with a published lot, its opening key, N bidder users; one sealed envelope per bidder."""
     from tests.factories import tender_world
-    from tests.integration.bids.support import DEADLINE, at, key_ceremony
+    from tests.integration.bids.support import key_ceremony, publish_tender
 
     from ggzy.bids import service as bids
     from ggzy.core.db import create_database
@@ -74,7 +72,6 @@ def prepare(
     from ggzy.core.security import hash_password
     from ggzy.entities.models import User, UserRole
     from ggzy.ledger.signing import SigningKey
-    from ggzy.projects import service as projects
     from ggzy.regions.service import load_regions
     from ggzy.vault.container import BidForm, FileSource
     from ggzy.vault.seal import seal_bid
@@ -102,16 +99,7 @@ def prepare(
     with db.transaction() as s:
         load_regions(s)
         world = tender_world(s, now=NOW, bidders=uploaders)
-        projects.publish_notice(
-            s,
-            actor=world.owner,
-            lot_id=world.lot_id,
-            documents_from=at("2026-09-25"),
-            documents_until=at("2026-09-30", "17:00"),
-            bid_deadline=DEADLINE,
-            bid_bond=None,
-            now=NOW,
-        )
+        publish_tender(s, world, now=NOW)
         bids.register_opening_key(s, actor=world.center, lot_id=world.lot_id, now=NOW, **doc)  # type: ignore[arg-type]
         for i, entity_id in enumerate(world.bidder_ids):
             s.add(

@@ -9,9 +9,8 @@ from fastapi.testclient import TestClient
 
 from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
-from ggzy.projects import service as projects
 from tests.factories import tender_world
-from tests.integration.bids.support import DEADLINE, at, key_ceremony
+from tests.integration.bids.support import key_ceremony, publish_tender
 
 
 @pytest.fixture
@@ -20,16 +19,7 @@ def world(
 ) -> dict[str, Any]:
     with clean_db.transaction() as s:
         tender = tender_world(s, now=clock.now(), bidders=3)
-        projects.publish_notice(
-            s,
-            actor=tender.owner,
-            lot_id=tender.lot_id,
-            documents_from=at("2026-09-25"),
-            documents_until=at("2026-09-30", "17:00"),
-            bid_deadline=DEADLINE,
-            bid_bond=None,
-            now=clock.now(),
-        )
+        publish_tender(s, tender, now=clock.now())
     make_user("owner_u", "owner_staff", entity_id=tender.owner.entity_id)
     make_user("center_u", "center_staff")
     make_user("sup_u", "supervisor")

@@ -24,14 +24,13 @@ from ggzy.core.security import Role
 from ggzy.entities.models import Entity
 from ggzy.ledger.signing import SigningKey
 from ggzy.notices.models import Notice
-from ggzy.projects import service as projects
 from ggzy.projects.models import Project
 from ggzy.vault.keys import PrivateKey
 from ggzy.vault.threshold import Share, split_key
 from tests.factories import entity as make_entity
 from tests.factories import principal, tender_world
 from tests.integration.bids.opening_support import seal_for
-from tests.integration.bids.support import DEADLINE, BidWorld, at, submit
+from tests.integration.bids.support import BidWorld, publish_tender, submit
 
 # Distinctive names: a hit in any response body is a real disclosure, never an accident of UI text.
 NAMES = {
@@ -125,16 +124,7 @@ def build(db: Database, clock: FrozenClock, client: TestClient, make_user: Any) 
             principal(s, username=f"seal{i}", role=Role.bidder_staff, entity_id=e, now=now)
             for i, e in enumerate(tender.bidder_ids)
         ]
-        projects.publish_notice(
-            s,
-            actor=tender.owner,
-            lot_id=tender.lot_id,
-            documents_from=at("2026-09-25"),
-            documents_until=at("2026-09-30", "17:00"),
-            bid_deadline=DEADLINE,
-            bid_bond=None,
-            now=now,
-        )
+        publish_tender(s, tender, now=now)
         opening = PrivateKey.generate()
         custodians = ["交易中心", "行政监督", "公证处"]
         shares = split_key(opening, 2, 3, custodians)

@@ -10,9 +10,8 @@ from fastapi.testclient import TestClient
 
 from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
-from ggzy.projects import service as projects
 from tests.factories import entity, tender_world
-from tests.integration.bids.support import DEADLINE, at, key_ceremony
+from tests.integration.bids.support import key_ceremony, publish_tender
 from tests.pages import csrf_token, log_in
 
 DECISION = {
@@ -30,16 +29,7 @@ DECISION = {
 def w(clean_db: Database, clock: FrozenClock, make_user: Any, login_token: Any, client: TestClient) -> dict[str, Any]:
     with clean_db.transaction() as s:
         tender = tender_world(s, now=clock.now(), bidders=3)
-        projects.publish_notice(
-            s,
-            actor=tender.owner,
-            lot_id=tender.lot_id,
-            documents_from=at("2026-09-25"),
-            documents_until=at("2026-09-30", "17:00"),
-            bid_deadline=DEADLINE,
-            bid_bond=None,
-            now=clock.now(),
-        )
+        publish_tender(s, tender, now=clock.now())
         other = entity(s, n=77, kind="bidder", name="陇南某某建设有限公司", now=clock.now())
         other_id, other_uscc = other.id, other.uscc
     make_user("center_u", "center_staff")

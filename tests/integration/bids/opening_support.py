@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 from tests.factories import principal, tender_world
-from tests.integration.bids.support import DEADLINE, BidWorld, at, submit
+from tests.integration.bids.support import DEADLINE, BidWorld, at, publish_tender, submit
 
 from ggzy.bids import service
 from ggzy.bids.storage import BidStorage
@@ -19,7 +19,6 @@ from ggzy.core.db import Database
 from ggzy.core.security import Role
 from ggzy.ledger.signing import SigningKey
 from ggzy.procedures.scheduler import run_due
-from ggzy.projects import service as projects
 from ggzy.vault.container import BidForm, FileSource
 from ggzy.vault.envelope import read_header, unwrap_key
 from ggzy.vault.keys import PrivateKey
@@ -75,16 +74,7 @@ def _world(s: Session, clock: FrozenClock, bidders: int) -> tuple[BidWorld, list
         principal(s, username=f"bidder{i}", role=Role.bidder_staff, entity_id=e, now=now)
         for i, e in enumerate(tender.bidder_ids)
     ]
-    projects.publish_notice(
-        s,
-        actor=tender.owner,
-        lot_id=tender.lot_id,
-        documents_from=at("2026-09-25"),
-        documents_until=at("2026-09-30", "17:00"),
-        bid_deadline=DEADLINE,
-        bid_bond=None,
-        now=now,
-    )
+    publish_tender(s, tender, now=now)
     key = PrivateKey.generate()
     shares = split_key(key, 2, 3, ["交易中心", "行政监督", "公证处"])
     service.register_opening_key(
@@ -102,7 +92,12 @@ def _world(s: Session, clock: FrozenClock, bidders: int) -> tuple[BidWorld, list
 
 
 def opening_world(
-    db: Database, clock: FrozenClock, storage: BidStorage, signing_key: SigningKey, *, bidders: int = 4,
+    db: Database,
+    clock: FrozenClock,
+    storage: BidStorage,
+    signing_key: SigningKey,
+    *,
+    bidders: int = 4,
     fire: bool = True,
 ) -> OpeningWorld:
     with db.transaction() as s:

@@ -80,6 +80,20 @@ def key_ceremony(k: int = 2, n: int = 3) -> tuple[PrivateKey, dict[str, object]]
     }
 
 
+def publish_tender(session: Session, tender: TenderWorld, *, now: datetime) -> None:
+    """The tender's notice: documents from 09-25 to 09-30 17:00, bids until DEADLINE, no bond."""
+    projects.publish_notice(
+        session,
+        actor=tender.owner,
+        lot_id=tender.lot_id,
+        documents_from=at("2026-09-25"),
+        documents_until=at("2026-09-30", "17:00"),
+        bid_deadline=DEADLINE,
+        bid_bond=None,
+        now=now,
+    )
+
+
 def bid_world(session: Session, *, now: datetime, publish: bool = True, register: bool = True) -> BidWorld:
     tender = tender_world(session, now=now, bidders=3)
     bidders = [
@@ -87,16 +101,7 @@ def bid_world(session: Session, *, now: datetime, publish: bool = True, register
         for i, e in enumerate(tender.bidder_ids)
     ]
     if publish:
-        projects.publish_notice(
-            session,
-            actor=tender.owner,
-            lot_id=tender.lot_id,
-            documents_from=at("2026-09-25"),
-            documents_until=at("2026-09-30", "17:00"),
-            bid_deadline=DEADLINE,
-            bid_bond=None,
-            now=now,
-        )
+        publish_tender(session, tender, now=now)
     key, doc = key_ceremony()
     if register:
         service.register_opening_key(session, actor=tender.center, lot_id=tender.lot_id, now=now, **doc)  # type: ignore[arg-type]
