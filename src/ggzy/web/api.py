@@ -14,7 +14,7 @@ from ggzy.core.errors import error_responses
 from ggzy.core.security import Principal, authenticated, public
 from ggzy.core.settings import Settings
 from ggzy.entities import auth
-from ggzy.web.routing import api_router, client_ip, get_clock, get_session, get_settings
+from ggzy.web.routing import api_router, client_ip, get_clock, get_reader, get_session, get_settings
 
 router = api_router(prefix="/api", tags=["身份认证"])
 
@@ -57,6 +57,7 @@ def issue_token(
     body: TokenRequest,
     _: Annotated[Principal | None, Depends(public)],
     session: Annotated[Session, Depends(get_session)],
+    reader: Annotated[Session, Depends(get_reader)],
     clock: Annotated[Clock, Depends(get_clock)],
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> TokenResponse:
@@ -64,6 +65,7 @@ def issue_token(
     try:
         user = auth.authenticate(
             session,
+            reader=reader,
             username=body.username,
             password=body.password,
             ip=client_ip(request),

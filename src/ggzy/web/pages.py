@@ -15,7 +15,7 @@ from ggzy.core.settings import Settings
 from ggzy.entities import auth
 from ggzy.web.auth import SESSION_COOKIE
 from ggzy.web.csrf import csrf_protect
-from ggzy.web.routing import client_ip, get_clock, get_session, get_settings, page_router
+from ggzy.web.routing import client_ip, get_clock, get_reader, get_session, get_settings, page_router
 from ggzy.web.templating import render
 
 router = page_router()
@@ -39,6 +39,7 @@ def login_submit(
     request: Request,
     _: Annotated[Principal | None, Depends(public)],
     session: Annotated[Session, Depends(get_session)],
+    reader: Annotated[Session, Depends(get_reader)],
     clock: Annotated[Clock, Depends(get_clock)],
     settings: Annotated[Settings, Depends(get_settings)],
     username: Annotated[str, Form(max_length=50)] = "",
@@ -48,7 +49,13 @@ def login_submit(
     now = clock.now()
     try:
         user = auth.authenticate(
-            session, username=username, password=password, ip=client_ip(request), now=now, settings=settings
+            session,
+            reader=reader,
+            username=username,
+            password=password,
+            ip=client_ip(request),
+            now=now,
+            settings=settings,
         )
     except AppError as exc:
         # The failed attempt must be stored (throttling), so commit it before showing the form again.

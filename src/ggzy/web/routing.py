@@ -7,7 +7,7 @@ get a read session, everything else a write session (on SQLite it begins IMMEDIA
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from functools import partial, wraps
 from typing import Any, TypeVar
 
@@ -34,6 +34,17 @@ def get_session(request: Request) -> Session:
         session = db.session(write=request.method not in _READ_METHODS)
         request.state.db_session = session
     return session
+
+
+def get_reader(request: Request) -> Iterator[Session]:
+    """A read session beside the request's own, for slow checks that must not hold SQLite's one write lock
+    (a password hash takes ~0.1 s: inside the write transaction it stalled every writer of the platform)."""
+    db: Database = request.app.state.db
+    session = db.session(write=False)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 def get_clock(request: Request) -> Clock:

@@ -91,3 +91,39 @@ def test_login_page_shows_chinese_error_and_throttles(client, make_user) -> None
         assert r.status_code == 401 and "用户名或密码错误" in r.text
     r = client.post("/login", data={"username": "gina", "password": "Test-password-2026", "csrf_token": token})
     assert r.status_code == 429 and "分钟后再试" in r.text
+
+
+def test_a_login_checks_the_password_without_holding_the_write_lock(  # type: ignore[no-untyped-def]
+    client, make_user, clean_db, monkeypatch
+) -> None:
+    """A password check is slow on purpose (argon2, ~0.1 s). Done inside the login's write transaction it held
+    SQLite's one write lock, so in the last minute before a deadline every bid submission queued behind the
+    logins. Another writer must get through while the hash is being checked."""
+    import threading
+
+    from sqlalchemy import text
+
+    from ggzy.entities import auth
+
+    make_user("frank", "bidder_staff")
+    real = auth.verify_password
+    through: list[bool] = []
+
+    def checking(hashed: str, password: str) -> bool:
+        def write() -> None:
+            with clean_db.transaction() as session:
+                session.execute(text("UPDATE ledger_state SET size = size WHERE id = 1"))
+
+        other = threading.Thread(target=write, daemon=True)
+        other.start()
+        other.join(timeout=5)
+        through.append(not other.is_alive())
+        return real(hashed, password)
+
+    monkeypatch.setattr(auth, "verify_password", checking)
+    r = client.post("/api/auth/token", json={"username": "frank", "password": "Test-password-2026"})
+    assert r.status_code == 200
+    assert through == [True], "another writer waited for the login's password check"
+    r = client.post("/api/auth/token", json={"username": "frank", "password": "wrong-password-1"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "AUTH_INVALID_CREDENTIALS"
+    assert through == [True, True]
