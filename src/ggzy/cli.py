@@ -96,17 +96,26 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
 
 def _cmd_tick(args: argparse.Namespace) -> int:
     """Fire due time-driven transitions once (the server also does this every few seconds)."""
+    from ggzy.bids.box import seal_due
     from ggzy.core.clock import SystemClock
     from ggzy.core.models_registry import import_all_services
     from ggzy.procedures.scheduler import run_due
 
     import_all_services()
-    db = open_database()
+    settings = load_settings()
+    db = open_database(settings)
     try:
-        report = run_due(db, now=SystemClock().now())
+        now = SystemClock().now()
+        report = run_due(db, now=now)
+        sealed = seal_due(db, now=now, minutes=settings.bid_box_seal_minutes)
     finally:
         db.dispose()
-    print(json.dumps({"done": report.done, "skipped": report.skipped, "failed": report.failed}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"done": report.done, "skipped": report.skipped, "failed": report.failed, "bid_boxes_sealed": sealed},
+            ensure_ascii=False,
+        )
+    )
     return 1 if report.failed else 0
 
 

@@ -110,3 +110,49 @@ class OpeningRecord(Base):
     outcome: Mapped[str] = mapped_column(String(20))  # opened | failed
     closed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BidBoxEntry(Base):
+    """One event of a lot's sealed bid box (a submission or a withdrawal), chained by hash. Confidential until
+    the deadline: the public ledger carries only salted commitments to the chain's head, at a fixed rate, so
+    that neither the number nor the times of bids can be read from it (20号令 art.27-28; 法22)."""
+
+    __tablename__ = "bid_box_entries"
+    __table_args__ = (UniqueConstraint("lot_id", "seq", name="uq_bid_box_entries_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # received|withdrawn
+    receipt_id: Mapped[str] = mapped_column(String(32))
+    ciphertext_hash: Mapped[str] = mapped_column(String(64))
+    replaces: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    chain: Mapped[str] = mapped_column(String(64))
+
+
+class BidBoxSeal(Base):
+    """A salted commitment to a lot's box head at one tick; its salt stays private until the deadline."""
+
+    __tablename__ = "bid_box_seals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), index=True)
+    slot: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    commitment: Mapped[str] = mapped_column(String(64))
+    ledger_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class BidBoxCommitment(Base):
+    """The box opened to the public once the deadline passed: one ledger event per lot."""
+
+    __tablename__ = "bid_box_commitments"
+
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id"), primary_key=True)
+    ledger_index: Mapped[int] = mapped_column(BigInteger)
+    entries: Mapped[int] = mapped_column(Integer)
+    head: Mapped[str] = mapped_column(String(64))
+    cutoff: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -65,7 +65,7 @@ class UploadOut(BaseModel):
 
 
 class BidOut(BaseModel):
-    id: str = Field(description="回执编号（账本中公开的唯一标识）")
+    id: str = Field(description="回执编号（截止后随标段投标箱承诺公开）")
     lot_id: int
     bidder_entity_id: int
     status: str = Field(description="submitted 有效 / replaced 已被替换 / withdrawn 已撤回")
@@ -73,7 +73,9 @@ class BidOut(BaseModel):
     size: int
     submitted_at: datetime
     ended_at: datetime | None
-    ledger_index: int
+    ledger_index: int | None = Field(
+        description="标段投标箱承诺在公开账本中的序号；投标截止前为空（逐份登记会泄露投标数量）"
+    )
     receipt: dict[str, Any] = Field(description="平台签名的确认回执（《电子招标投标办法》第二十七条）")
 
     @classmethod
@@ -87,6 +89,6 @@ class BidOut(BaseModel):
             size=row.size,
             submitted_at=row.submitted_at,
             ended_at=row.ended_at,
-            ledger_index=row.ledger_index,
+            ledger_index=row.ledger_index if row.ledger_index >= 0 else None,
             receipt=dict(row.receipt),
         )

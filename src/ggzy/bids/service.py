@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ggzy.bids import box
 from ggzy.bids.models import Bid, BidUpload, LotOpeningKey
 from ggzy.bids.storage import BidStorage
 from ggzy.core.db import for_update
@@ -366,7 +367,7 @@ def complete_upload(
         tool=info.header.metadata.get("tool", "")[:256],
         submitted_at=now,
         submitted_ip=ip[:64],
-        ledger_index=0,
+        ledger_index=-1,  # the lot's public commitment, once the deadline passed (bids.box)
         receipt={},
     )
     session.add(bid)
@@ -375,24 +376,15 @@ def complete_upload(
     session.flush()
     storage.promote(upload.id, relpath)
     try:
-        event = record(
+        # No public ledger event per bid: its count would be the lot's bid count (see bids.box).
+        entry = box.append_entry(
             session,
-            kind="bid.received",
-            actor="system",  # the submitting user would name the bidder
-            subject=f"receipt:{bid_id}",
-            data={"receipt_id": bid_id},
-            private={
-                "lot_id": lot.id,
-                "bidder_entity_id": upload.bidder_entity_id,
-                "user_id": actor.user_id,
-                "ciphertext_hash": info.ciphertext_hash,
-                "size": info.size,
-                "ip": ip,
-                "fingerprint": bid.fingerprint,
-                "tool": bid.tool,
-                "replaces": [old.id for old in previous],
-            },
-            now=now,
+            lot=lot,
+            kind="received",
+            receipt_id=bid_id,
+            ciphertext_hash=info.ciphertext_hash,
+            at=now,
+            replaces=[old.id for old in previous],
         )
     except BaseException:
         storage.demote(relpath, upload.id)  # keep the upload resumable if the transaction fails here
@@ -401,13 +393,12 @@ def complete_upload(
         signing_key,
         lot_id=str(lot.id),
         bidder_id=str(upload.bidder_entity_id),
+        receipt_id=bid_id,
         ciphertext_hash=info.ciphertext_hash,
         size=info.size,
-        received_at=event.at,
-        ledger_index=event.index,
+        received_at=entry.at,
+        box_chain=entry.chain,
     )
-    # The receipt needs the ledger index, so this one update of our own new row follows the ledger write.
-    bid.ledger_index = event.index
     bid.receipt = receipt.to_json()
     return bid
 
@@ -426,21 +417,14 @@ def withdraw_bid(session: Session, *, actor: Principal, bid_id: str, now: dateti
     if not actor.has(Role.bidder_staff):  # the same 404 as for anyone else's bid: existence stays hidden
         raise NotFound("投标文件不存在", code="BID_NOT_FOUND", field="bid_id")
     bid = own_bid(session, actor=actor, bid_id=bid_id, lock=True)
-    ensure_accepting(_lot(session, bid.lot_id), now=now)
+    lot = _lot(session, bid.lot_id, lock=True)
+    ensure_accepting(lot, now=now)
     if bid.status != "submitted":
         raise Conflict("该投标文件已被替换或撤回", code="BID_NOT_LIVE", field="bid_id")
     bid.status = "withdrawn"
     bid.ended_at = now
     session.flush()
-    record(
-        session,
-        kind="bid.withdrawn",
-        actor="system",
-        subject=f"receipt:{bid.id}",
-        data={"receipt_id": bid.id},
-        private={"lot_id": bid.lot_id, "bidder_entity_id": bid.bidder_entity_id, "user_id": actor.user_id},
-        now=now,
-    )
+    box.append_entry(session, lot=lot, kind="withdrawn", receipt_id=bid.id, ciphertext_hash=bid.ciphertext_hash, at=now)
     return bid
 
 

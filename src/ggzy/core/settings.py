@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     tree_head_interval_seconds: float = 10.0
     # How often the server fires due time-driven transitions (bid deadline → opening); 0 turns it off (tests).
     scheduler_interval_seconds: float = 1.0
+    # Ticks of the sealed bid boxes (bids.box): every this many minutes, aligned to the clock, one public
+    # ledger event commits to every box accepting bids, whether or not anyone bid.
+    bid_box_seal_minutes: int = Field(default=5, ge=1, le=60)
     # OCDS ocid prefix. "ocds-xxxxxx" is a placeholder: a real deployment registers its own prefix with the
     # Open Contracting Partnership and sets GGZY_OCDS_OCID_PREFIX (see docs/open-data.md).
     ocds_ocid_prefix: str = "ocds-xxxxxx-ggzy"

@@ -156,6 +156,7 @@ async def _publish_tree_heads(app: FastAPI, interval: float) -> None:
 
 async def _run_scheduler(app: FastAPI, interval: float) -> None:
     """Fire due transitions from their stored times, so nothing waits for a request to arrive."""
+    from ggzy.bids.box import seal_due
     from ggzy.procedures.scheduler import run_due
 
     while True:
@@ -166,6 +167,11 @@ async def _run_scheduler(app: FastAPI, interval: float) -> None:
                 log.error("scheduler: %s transition(s) failed; recorded on their rows, will retry", report.failed)
         except Exception:
             log.exception("the scheduler pass failed; will retry")
+        try:
+            minutes = app.state.settings.bid_box_seal_minutes
+            await run_in_threadpool(seal_due, app.state.db, now=app.state.clock.now(), minutes=minutes)
+        except Exception:
+            log.exception("sealing the bid boxes failed; will retry at the next pass")
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, db: Database | None = None) -> FastAPI:

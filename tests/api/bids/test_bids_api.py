@@ -87,13 +87,17 @@ def test_chunked_upload_resumes_and_returns_a_signed_receipt(
     assert r.status_code == 422 and r.json()["error"]["code"] == "BID_UPLOAD_RANGE_INVALID"
     r = put(client, upload_id, data[2000:] + b"!", 2000, len(data), h)  # past the declared size
     assert r.status_code == 422 and r.json()["error"]["code"] == "BID_UPLOAD_TOO_LONG"
+    # A crash mid-chunk leaves bytes on disk that the row never counted: the next chunk at the acknowledged
+    # offset cuts them first (the check takes the write path only then).
+    with open(Path(settings.data_dir) / "bids" / "partial" / f"{upload_id}.part", "ab") as fh:
+        fh.write(b"unacknowledged" * 50)
     assert put(client, upload_id, data[2000:], 2000, len(data), h).json()["offset"] == len(data)
     r = client.post(f"/api/bid-uploads/{upload_id}/complete", headers=h)
     assert r.status_code == 201, r.text
     body = r.json()
     receipt = Receipt.from_json(body["receipt"])
     assert verify_receipt(receipt, app.state.signing_key.public_key_pem())
-    assert receipt.size == len(data) and receipt.ledger_index == body["ledger_index"]
+    assert receipt.size == len(data) and receipt.receipt_id == body["id"] and body["ledger_index"] is None
     assert receipt.bidder_id == str(world["tender"].bidder_ids[0])
     with clean_db.session(write=False) as s:
         bid = s.get(Bid, body["id"])
@@ -198,9 +202,8 @@ def test_before_the_deadline_only_the_bidder_sees_its_bid(
     for path in ("/api/bids", f"/api/bids/{bid['id']}"):
         assert client.get(path).status_code == 401
     with clean_db.session(write=False) as s:
-        event = s.scalars(select(LedgerEvent).where(LedgerEvent.kind == "bid.received")).one()
-    # The public ledger names neither lot nor bidder.
-    assert event.data == {"receipt_id": bid["id"]} and event.actor == "system"
+        # Nothing per bid in the public ledger (its count would be the lot's bid count).
+        assert not s.scalars(select(LedgerEvent).where(LedgerEvent.kind.like("bid.%"))).all()
 
 
 def _page_login(client: TestClient, username: str) -> None:

@@ -69,7 +69,7 @@ def test_chunks_from_many_bidders_with_a_tiny_pool_all_land(
         for i in range(3)
     ]
 
-    async def one(ac: httpx.AsyncClient, i: int) -> int:
+    async def one(ac: httpx.AsyncClient, i: int) -> str:
         h = world["h"][f"bid{i}"]
         data = envelopes[i]
         r = await ac.post(f"/api/lots/{world['lot']}/bids/uploads", json={"declared_size": len(data)}, headers=h)
@@ -81,9 +81,9 @@ def test_chunks_from_many_bidders_with_a_tiny_pool_all_land(
             assert r.status_code == 200, r.text
         r = await ac.post(f"/api/bid-uploads/{upload_id}/complete", headers=h)
         assert r.status_code == 201, r.text
-        return int(r.json()["ledger_index"])
+        return str(r.json()["receipt"]["box_chain"])
 
-    async def all_bidders() -> list[int]:
+    async def all_bidders() -> list[str]:
         to_thread.current_default_thread_limiter().total_tokens = 2
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as ac:
             return list(await asyncio.gather(*(one(ac, i) for i in range(3))))

@@ -1,18 +1,17 @@
-"""The public ledger before the deadline: a bid adds one opaque event (receipt id only, actor "system"),
-which names neither the lot nor the bidder, in the API, the export and the ledger pages.
-
-What the ledger does reveal, by design, is the platform-wide number of bid events and their times: an
-append-only public log cannot hide that a write happened. This test pins it down exactly (one
-``bid.received`` per submission, nothing else added), so a later change that adds a per-lot trace fails here;
-docs/confidentiality.md discusses what the platform-wide count means when only one lot accepts bids."""
+"""The public ledger before the deadline: a bid adds nothing to it. Bids go into the lot's sealed box
+(``ggzy.bids.box``); the ledger gets one ``bids.boxes_sealed`` event per tick, the same in kind, number and
+shape whether two bids or none came in, so neither the number nor the times of bids can be counted from it.
+The test pins that down, so a later change that adds a per-bid or per-lot trace fails here."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from ggzy.bids import box
 from ggzy.bids.storage import BidStorage
 from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
@@ -30,7 +29,7 @@ def events(client: TestClient) -> list[dict[str, Any]]:
     return out
 
 
-def test_bid_events_in_the_public_ledger_name_neither_lot_nor_bidder(
+def test_bids_leave_no_countable_trace_in_the_public_ledger(
     client: TestClient,
     app: Any,
     clean_db: Database,
@@ -39,19 +38,29 @@ def test_bid_events_in_the_public_ledger_name_neither_lot_nor_bidder(
     make_user: Any,
 ) -> None:
     world = w.build(clean_db, clock, client, make_user)
+    minutes = settings.bid_box_seal_minutes
+    box.seal_due(clean_db, now=clock.now(), minutes=minutes)
     before = events(client)
+    clock.advance(timedelta(minutes=minutes))
+    box.seal_due(clean_db, now=clock.now(), minutes=minutes)  # a tick in which nobody bid
+    quiet = events(client)[len(before) :]
     storage = BidStorage.under(settings.data_dir)
     for who in ("A", "B"):
         w.bid(world, who, clean_db, clock, storage, app.state.signing_key)
+    assert events(client)[len(before) + len(quiet) :] == []  # a bid itself leaves no public trace
+    clock.advance(timedelta(minutes=minutes))
+    box.seal_due(clean_db, now=clock.now(), minutes=minutes)  # a tick after two bids
     after = events(client)
     assert after[: len(before)] == before  # append-only: nothing earlier rewritten
-    added = after[len(before) :]
-    assert [e["kind"] for e in added] == ["bid.received", "bid.received"]
-    for e, who in zip(added, ("A", "B"), strict=True):
-        assert e["data"] == {"receipt_id": world.bid[who]} and e["actor"] == "system"
-        assert e["subject"] == f"receipt:{world.bid[who]}"
+    busy = after[len(before) + len(quiet) :]
+    added = quiet + busy
+    assert [e["kind"] for e in quiet] == [e["kind"] for e in busy] == ["bids.boxes_sealed"]
+    for e in added:
+        assert e["actor"] == "system" and e["subject"] == "bids" and set(e["data"]) == {"slot", "boxes"}
+        assert list(e["data"]["boxes"]) == [str(world.lot_id)] and len(e["data"]["boxes"][str(world.lot_id)]) == 64
+    assert quiet[0]["data"]["boxes"] != busy[0]["data"]["boxes"]  # salted each tick, bids or not
     # No trace of lot, bidders or uploads anywhere public in the ledger, in any form, for any viewer.
-    secrets = [*w.NAMES.values(), *world.upload.values(), f'"lot_id": {world.lot_id}']
+    secrets = [*w.NAMES.values(), *world.upload.values(), *world.bid.values()]
     for e in added:  # (entity ids: the exact ``data`` above leaves no room for them)
         text = json.dumps(e, ensure_ascii=False)
         assert not any(s in text for s in secrets), text
@@ -66,4 +75,4 @@ def test_bid_events_in_the_public_ledger_name_neither_lot_nor_bidder(
     # Filtering by the lot's subject finds nothing about bids.
     for subject in (f"lot:{world.lot_id}", f"project:{world.project_id}"):
         found = client.get(f"/api/ledger/events?subject={subject}").json()["items"]
-        assert not any(e["kind"].startswith("bid.") for e in found), subject
+        assert not any(e["kind"].startswith("bid") for e in found), subject

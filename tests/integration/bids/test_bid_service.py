@@ -21,12 +21,12 @@ from tests.integration.bids.support import (
 )
 
 from ggzy.bids import service
-from ggzy.bids.models import Bid, BidUpload, LotOpeningKey
+from ggzy.bids.models import Bid, BidBoxEntry, BidUpload, LotOpeningKey
 from ggzy.bids.storage import BidStorage
 from ggzy.core.clock import FrozenClock
 from ggzy.core.db import Database
 from ggzy.core.errors import AppError, Conflict, Forbidden, RuleRefused
-from ggzy.ledger.models import LedgerEvent, LedgerPrivate
+from ggzy.ledger.models import LedgerEvent
 from ggzy.ledger.signing import SigningKey
 from ggzy.procedures.scheduler import run_due
 from ggzy.projects.models import Lot
@@ -56,7 +56,7 @@ def count(db: Database, model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_a_bid_is_stored_whole_and_receipted_with_its_ledger_index(
+def test_a_bid_is_stored_whole_and_receipted_with_its_box_chain(
     clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
 ) -> None:
     bid = submit(clean_db, world, 0, storage, signing_key, clock)
@@ -65,15 +65,15 @@ def test_a_bid_is_stored_whole_and_receipted_with_its_ledger_index(
     assert receipt.lot_id == str(world.tender.lot_id) and receipt.bidder_id == str(world.tender.bidder_ids[0])
     assert receipt.ciphertext_hash == bid.ciphertext_hash and receipt.size == bid.size
     assert receipt.received_at == "2026-09-25T02:00:00.000Z"
+    assert receipt.receipt_id == bid.id and bid.ledger_index == -1  # public only once the deadline passed
     with clean_db.session(write=False) as s:
-        event = s.scalars(select(LedgerEvent).where(LedgerEvent.index == receipt.ledger_index)).one()
-        # The public part shows an opaque receipt id: not the lot, not the bidder, not the submitting user.
-        assert event.kind == "bid.received" and event.actor == "system" and event.data == {"receipt_id": bid.id}
-        assert event.subject == f"receipt:{bid.id}"
-        private = s.get(LedgerPrivate, event.index)
-        assert private is not None and private.payload["bidder_entity_id"] == world.tender.bidder_ids[0]
-        assert private.payload["ip"] == "203.0.113.9"
-        assert private.payload["ciphertext_hash"] == bid.ciphertext_hash
+        # No public event per bid: the lot's sealed box holds the entry; the receipt carries its chain value.
+        assert s.scalar(select(func.count()).select_from(LedgerEvent).where(LedgerEvent.kind.like("bid.%"))) == 0
+        entry = s.scalars(select(BidBoxEntry).where(BidBoxEntry.receipt_id == bid.id)).one()
+        assert entry.kind == "received" and entry.chain == receipt.box_chain
+        assert entry.ciphertext_hash == bid.ciphertext_hash and entry.lot_id == world.tender.lot_id
+        stored = s.get(Bid, bid.id)
+        assert stored is not None and stored.submitted_ip == "203.0.113.9"
     # The stored file is the envelope, and the custodians' key opens it.
     with open(storage.resolve(bid.path), "rb") as fh:
         opened = open_bid(fh, world.opening, expect_lot_id=str(world.tender.lot_id))
@@ -107,7 +107,7 @@ def test_plaintext_and_wrong_envelopes_are_refused_and_nothing_is_stored(
     assert "第二十六条" in (refused.value.citation or "")
     assert count(clean_db, Bid) == 0
     with clean_db.session(write=False) as s:
-        assert s.scalar(select(func.count()).select_from(LedgerEvent).where(LedgerEvent.kind == "bid.received")) == 0
+        assert s.scalar(select(func.count()).select_from(BidBoxEntry)) == 0
 
 
 def test_the_deadline_refuses_to_the_millisecond_and_unfinished_uploads_are_discarded(

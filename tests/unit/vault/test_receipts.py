@@ -13,11 +13,12 @@ from ggzy.vault.receipts import Receipt, issue_receipt, verify_receipt
 
 KEY = SigningKey.generate()
 HASH = "ab" * 32
+CHAIN = "ef" * 32
 
 
 def make() -> Receipt:
-    return issue_receipt(KEY, lot_id="L-1", bidder_id="B-2", ciphertext_hash=HASH, size=123_456,
-                         received_at=datetime(2026, 11, 24, 2, 30, 1, 250_000, tzinfo=UTC), ledger_index=42)
+    return issue_receipt(KEY, lot_id="L-1", bidder_id="B-2", receipt_id="R-3", ciphertext_hash=HASH, size=123_456,
+                         received_at=datetime(2026, 11, 24, 2, 30, 1, 250_000, tzinfo=UTC), box_chain=CHAIN)
 
 
 def test_receipt_verifies_and_round_trips_through_json() -> None:
@@ -37,7 +38,8 @@ def test_receipt_verifies_and_round_trips_through_json() -> None:
         {"ciphertext_hash": "cd" * 32},
         {"size": 123_457},
         {"received_at": "2026-11-24T02:30:00.250Z"},
-        {"ledger_index": 43},
+        {"receipt_id": "R-4"},
+        {"box_chain": "ee" * 32},
         {"key_id": "0" * 16},
     ],
 )
@@ -60,9 +62,16 @@ def test_receipt_signature_cannot_pass_as_a_tree_head() -> None:
 
 def test_bad_receipt_inputs_are_refused() -> None:
     with pytest.raises(AppError) as info:
-        issue_receipt(KEY, lot_id="L", bidder_id="B", ciphertext_hash="XYZ", size=1,
-                      received_at=datetime(2026, 1, 1, tzinfo=UTC), ledger_index=0)
+        issue_receipt(KEY, lot_id="L", bidder_id="B", receipt_id="R", ciphertext_hash="XYZ", size=1,
+                      received_at=datetime(2026, 1, 1, tzinfo=UTC), box_chain=CHAIN)
     assert info.value.code == "RECEIPT_INVALID"
     with pytest.raises(AppError) as info:
-        Receipt.from_json({"type": "ggzy.vault.receipt", "v": 1})
+        issue_receipt(KEY, lot_id="L", bidder_id="B", receipt_id="R", ciphertext_hash=HASH, size=1,
+                      received_at=datetime(2026, 1, 1, tzinfo=UTC), box_chain="not a chain value")
+    assert info.value.code == "RECEIPT_INVALID"
+    with pytest.raises(AppError) as info:
+        Receipt.from_json({"type": "ggzy.vault.receipt", "v": 2})
+    assert info.value.code == "RECEIPT_INVALID"
+    with pytest.raises(AppError) as info:  # a version 1 receipt is not read as version 2
+        Receipt.from_json({**make().to_json(), "v": 1})
     assert info.value.code == "RECEIPT_INVALID"
