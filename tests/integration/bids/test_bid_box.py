@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
-from tests.integration.bids.support import DEADLINE, BidWorld, bid_world, submit
+from tests.integration.bids.support import DEADLINE, BidWorld, submit
 
 from ggzy.bids import box, service
 from ggzy.bids.models import Bid, BidBoxCommitment, BidBoxEntry
@@ -23,22 +21,6 @@ from ggzy.procedures.scheduler import run_due
 from ggzy.vault.receipts import Receipt
 
 MINUTES = 5
-
-
-@pytest.fixture
-def world(clean_db: Database, clock: FrozenClock) -> BidWorld:
-    with clean_db.transaction() as s:
-        return bid_world(s, now=clock.now())
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> BidStorage:
-    return BidStorage(tmp_path / "bids")
-
-
-@pytest.fixture
-def signing_key(tmp_path: Path) -> SigningKey:
-    return SigningKey.load_or_create(tmp_path / "signing.key")
 
 
 def tick(db: Database, clock: FrozenClock) -> int | None:

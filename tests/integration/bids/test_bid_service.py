@@ -4,7 +4,6 @@ the ledger's public part hiding bids, refused envelopes leaving nothing stored."
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -33,22 +32,6 @@ from ggzy.projects.models import Lot
 from ggzy.vault.keys import PrivateKey
 from ggzy.vault.receipts import Receipt, verify_receipt
 from ggzy.vault.seal import open_bid
-
-
-@pytest.fixture
-def world(clean_db: Database, clock: FrozenClock) -> BidWorld:
-    with clean_db.transaction() as s:
-        return bid_world(s, now=clock.now())
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> BidStorage:
-    return BidStorage(tmp_path / "bids")
-
-
-@pytest.fixture
-def signing_key(tmp_path: Path) -> SigningKey:
-    return SigningKey.load_or_create(tmp_path / "signing.key")
 
 
 def count(db: Database, model: type) -> int:

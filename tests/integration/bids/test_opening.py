@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -25,16 +24,6 @@ from ggzy.ledger.models import LedgerEvent
 from ggzy.ledger.signing import SigningKey
 from ggzy.notices.models import Notice
 from ggzy.projects.models import Lot, LotBidder
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> BidStorage:
-    return BidStorage(tmp_path / "bids")
-
-
-@pytest.fixture
-def signing_key(tmp_path: Path) -> SigningKey:
-    return SigningKey.load_or_create(tmp_path / "signing.key")
 
 
 @pytest.fixture
@@ -113,8 +102,12 @@ def test_full_opening_three_by_bidders_one_by_escrow_is_recorded_and_signed(
         # Stored once: the notice is the record, and its step's ledger event carries its digest.
         step = s.scalars(select(LedgerEvent).where(LedgerEvent.index == notice.ledger_index)).one()
         assert step.kind == "lot.record_opening" and step.data["notice"]["digest"] == notice.digest
-        assert s.scalar(select(func.count()).select_from(LedgerEvent).where(
-            LedgerEvent.kind == "lot.opening_record_published")) == 0
+        assert (
+            s.scalar(
+                select(func.count()).select_from(LedgerEvent).where(LedgerEvent.kind == "lot.opening_record_published")
+            )
+            == 0
+        )
         document = notice.document.encode()
         signature, signer_pem = notice.signature, clean_db.signer.public_key_pem()
     assert hashlib.sha256(document).hexdigest() == notice.digest
@@ -207,11 +200,19 @@ def test_fewer_than_three_decrypted_fails_the_lot_with_the_citation(
     assert pending.value.code == "OPENING_BIDS_PENDING"
     with clean_db.transaction() as s:
         opening.classify_failure(
-            s, actor=ow.bids.tender.center, bid_id=ow.bid_ids[2], cause="bidder", note="投标人未在规定时间内解密",
+            s,
+            actor=ow.bids.tender.center,
+            bid_id=ow.bid_ids[2],
+            cause="bidder",
+            note="投标人未在规定时间内解密",
             now=clock.now(),
         )
         opening.classify_failure(
-            s, actor=ow.bids.tender.center, bid_id=ow.bid_ids[3], cause="other", note="平台网络故障导致未能解密",
+            s,
+            actor=ow.bids.tender.center,
+            bid_id=ow.bid_ids[3],
+            cause="other",
+            note="平台网络故障导致未能解密",
             now=clock.now(),
         )
     row = close(clean_db, ow, signing_key, clock)
@@ -250,7 +251,11 @@ def test_classification_needs_the_center_and_a_live_bid(
     assert exc.value.code == "ROLE_REQUIRED"
     with clean_db.transaction() as s, pytest.raises(Conflict):
         opening.classify_failure(
-            s, actor=ow.bids.tender.center, bid_id=ow.bid_ids[0], cause="bidder", note="已解密的不能认定",
+            s,
+            actor=ow.bids.tender.center,
+            bid_id=ow.bid_ids[0],
+            cause="bidder",
+            note="已解密的不能认定",
             now=clock.now(),
         )
 
