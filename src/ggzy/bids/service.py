@@ -209,6 +209,12 @@ def own_upload(session: Session, *, actor: Principal, upload_id: str, lock: bool
     return upload
 
 
+def file_agrees(upload: BidUpload, size: int | None) -> bool:
+    """Whether the partial file (``size``, None when absent) is what the row says: then
+    :func:`reconcile_upload` changes nothing. No file before the first chunk agrees too (the chunk creates it)."""
+    return size == upload.received or (size is None and upload.received == 0)
+
+
 def reconcile_upload(session: Session, *, upload: BidUpload, storage: BidStorage, now: datetime) -> int:
     """Make the row and the file agree after a crash: bytes beyond the acknowledged offset were never
     confirmed to the client and are cut (unless a chunk is being written right now); a file shorter than the
@@ -216,8 +222,8 @@ def reconcile_upload(session: Session, *, upload: BidUpload, storage: BidStorage
     if upload.status != "open":
         return upload.received
     size = storage.partial_size(upload.id)
-    if size is None and upload.received == 0:
-        return 0  # no chunk yet: the first one creates the file
+    if file_agrees(upload, size):
+        return upload.received
     if size is None:
         upload.status = "discarded"
         upload.updated_at = now

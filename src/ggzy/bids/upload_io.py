@@ -85,9 +85,7 @@ def _check(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, stor
     reader = db.session(write=False)
     try:
         upload = service.own_upload(reader, actor=actor, upload_id=upload_id)
-        size = storage.partial_size(upload_id)
-        agree = size == upload.received or (size is None and upload.received == 0)
-        if upload.status == "open" and agree:
+        if upload.status == "open" and service.file_agrees(upload, storage.partial_size(upload_id)):
             service.check_chunk(reader, **arguments)
             return
     finally:
