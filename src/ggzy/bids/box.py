@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from ggzy.bids.models import Bid, BidBoxCommitment, BidBoxEntry, BidBoxSeal
@@ -103,19 +103,21 @@ def slot_of(now: datetime, minutes: int) -> datetime:
     return _EPOCH + ((now - _EPOCH) // step) * step
 
 
+def _sealed(session: Session, slot: datetime) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(BidBoxSeal).where(BidBoxSeal.slot == slot)))
+
+
+def _accepting(now: datetime) -> Select[Lot]:
+    return select(Lot).where(Lot.stage == "published", Lot.bid_deadline.is_not(None), Lot.bid_deadline > now)
+
+
 def seal_boxes(session: Session, *, now: datetime, minutes: int) -> LedgerEvent | None:
     """One public event for this tick, committing to the head of every box accepting bids. Idempotent per
     tick; nothing when no lot accepts bids (which lots do is public already)."""
     slot = slot_of(now, minutes)
-    if session.scalar(select(func.count()).select_from(BidBoxSeal).where(BidBoxSeal.slot == slot)):
+    if _sealed(session, slot):
         return None
-    lots = list(
-        session.scalars(
-            select(Lot)
-            .where(Lot.stage == "published", Lot.bid_deadline.is_not(None), Lot.bid_deadline > now)
-            .order_by(Lot.id)
-        )
-    )
+    lots = list(session.scalars(_accepting(now).order_by(Lot.id)))
     if not lots:
         return None
     seals = []
@@ -149,7 +151,12 @@ def seal_boxes(session: Session, *, now: datetime, minutes: int) -> LedgerEvent 
 
 
 def seal_due(db: Database, *, now: datetime, minutes: int) -> int | None:
-    """The scheduler's job for this tick, in its own transaction; the ledger index of the seal event, if any."""
+    """The scheduler's job for this tick, in its own transaction; the ledger index of the seal event, if any.
+    The scheduler calls it every pass (each second): a read session first finds whether a seal is due, so the
+    passes in between take no write lock (on SQLite, the platform's only one)."""
+    with db.session(write=False) as reader:
+        if _sealed(reader, slot_of(now, minutes)) or reader.scalar(_accepting(now).limit(1)) is None:
+            return None
     with db.transaction() as session:
         event = seal_boxes(session, now=now, minutes=minutes)
         return event.index if event is not None else None
