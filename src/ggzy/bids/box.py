@@ -29,7 +29,7 @@ from ggzy.core.db import Database, for_update
 from ggzy.core.events import subscribe
 from ggzy.ledger.merkle import canonical_json
 from ggzy.ledger.models import LedgerEvent
-from ggzy.ledger.service import format_instant, record
+from ggzy.ledger.service import format_instant, record, to_millisecond
 from ggzy.projects.models import Lot
 
 GENESIS = "0" * 64
@@ -88,7 +88,7 @@ def append_entry(
         receipt_id=receipt_id,
         ciphertext_hash=ciphertext_hash,
         replaces=list(replaces or []),
-        at=at.astimezone(UTC).replace(microsecond=(at.microsecond // 1000) * 1000),
+        at=to_millisecond(at),
         chain="",
     )
     entry.chain = next_chain(head, entry_document(entry))

@@ -38,6 +38,11 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def to_millisecond(instant: datetime) -> datetime:
+    """An instant in UTC cut to whole milliseconds, the precision every signed document carries."""
+    return instant.astimezone(UTC).replace(microsecond=(instant.microsecond // 1000) * 1000)
+
+
 def format_instant(instant: datetime) -> str:
     return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -119,7 +124,7 @@ def record(
     event = LedgerEvent(
         index=_claim_index(session),
         kind=kind,
-        at=now.astimezone(UTC).replace(microsecond=(now.microsecond // 1000) * 1000),
+        at=to_millisecond(now),
         actor=actor,
         subject=subject,
         data=public_data,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -64,10 +64,6 @@ class NoticeDraft:
     related_id: int | None = None
 
 
-def _iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def build_document(
     *, kind: str, draft: NoticeDraft, project: Project, lot: Lot | None, published_at: datetime
 ) -> dict[str, Any]:
@@ -77,7 +73,7 @@ def build_document(
         "kind": kind,
         "kind_label": KINDS[kind],
         "title": draft.title,
-        "published_at": _iso(published_at),
+        "published_at": ledger.format_instant(published_at),
         "project": {
             "id": project.id,
             "code": project.code,
@@ -141,7 +137,7 @@ def publish(
     """
     if kind not in KINDS:
         raise ValueError(f"unknown notice kind {kind!r}")
-    published_at = now.astimezone(UTC).replace(microsecond=(now.microsecond // 1000) * 1000)
+    published_at = ledger.to_millisecond(now)
     doc = build_document(kind=kind, draft=draft, project=project, lot=lot, published_at=published_at)
     document = canonical_json(doc)
     digest = hashlib.sha256(document).hexdigest()
