@@ -39,11 +39,8 @@ def commitment_and_seals(db: Database, lot_id: int) -> tuple[dict[str, Any], dic
         row = s.get(BidBoxCommitment, lot_id)
         assert row is not None
         data = s.scalars(select(LedgerEvent.data).where(LedgerEvent.index == row.ledger_index)).one()
-        sealed = dict(
-            s.execute(select(LedgerEvent.index, LedgerEvent.data).where(LedgerEvent.kind == "bids.boxes_sealed"))
-            .tuples()
-            .all()
-        )
+        rows = s.execute(select(LedgerEvent.index, LedgerEvent.data).where(LedgerEvent.kind == "bids.boxes_sealed"))
+        sealed = {index: event_data for index, event_data in rows}
     return data, sealed
 
 
