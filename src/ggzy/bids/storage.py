@@ -90,21 +90,26 @@ class BidStorage:
 
     @contextmanager
     def locked_partial(self, upload_id: str) -> Iterator[BinaryIO]:
+        fh = self.open_locked_partial(upload_id)
+        try:
+            yield fh
+        finally:
+            fh.close()
+
+    def open_locked_partial(self, upload_id: str) -> BinaryIO:
         """The partial file open for writing (created by the first chunk, so every partial file belongs to a
-        committed upload row), exclusively locked: one writer per upload, across processes."""
+        committed upload row), exclusively locked until closed: one writer per upload, across processes."""
         path = self.partial_path(upload_id)
         self.partial_dir.mkdir(parents=True, exist_ok=True)
         fh = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+b")
         try:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as exc:
-                raise Conflict(
-                    "该上传正有另一个分块在写入，请稍后按当前偏移量重试", code="BID_UPLOAD_BUSY", field="upload_id"
-                ) from exc
-            yield fh
-        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
             fh.close()
+            raise Conflict(
+                "该上传正有另一个分块在写入，请稍后按当前偏移量重试", code="BID_UPLOAD_BUSY", field="upload_id"
+            ) from exc
+        return fh
 
     def discard_partial(self, upload_id: str) -> bool:
         try:

@@ -1,7 +1,8 @@
 """Receiving one chunk of a resumable bid upload, shared by the API (bearer token) and the bidder's page
 (session cookie + CSRF). Disk work runs in worker threads, never on the event loop: the body is gathered
-into ~1 MiB blocks, each written (and hashed) in one thread hop, and the chunk is fsynced once before its
-bytes are counted — an acknowledged offset, and later the receipt, is durable.
+into ~1 MiB blocks, each hashed and written in one thread hop (whole pages past the page cache: see
+``chunk_writer``), and the chunk is fsynced once before its bytes are counted — an acknowledged offset, and
+later the receipt, is durable.
 
 The SHA-256 of the envelope is computed while the chunks arrive (a process-local running hash per upload,
 valid only while it covers exactly the bytes on disk), so completion need not read the file again; when the
@@ -13,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from anyio import to_thread
 from fastapi import Request
 
 from ggzy.bids import service
+from ggzy.bids.chunk_writer import ChunkWriter, open_direct
 from ggzy.bids.schemas import UploadOut
 from ggzy.bids.storage import BidStorage, ChunkRange, parse_content_range
 from ggzy.core.clock import Clock
@@ -31,7 +34,6 @@ from ggzy.vault.errors import malformed, tampered
 _ENVELOPE_START = MAGIC + bytes([VERSION])
 _SNIFF_LEN = len(_ENVELOPE_START)
 BLOCK = 1 << 20  # bytes gathered before one write in a worker thread
-_IOV_MAX = 1024
 
 _hashes: dict[str, tuple[int, Any]] = {}  # upload id -> (bytes covered, running sha256)
 _hashes_lock = threading.Lock()
@@ -49,24 +51,6 @@ def _keep_hash(upload_id: str, end: int, digest: Any) -> None:
     if digest is not None:
         with _hashes_lock:
             _hashes[upload_id] = (end, digest)
-
-
-def _write(fh: BinaryIO, pieces: list[bytes], offset: int, digest: Any) -> None:
-    """The pieces as they came off the socket, written in one vectored call: joining them first would
-    allocate (and fault in) a fresh megabyte per block only to copy it once more."""
-    fd = fh.fileno()
-    while pieces:
-        done = os.pwritev(fd, pieces[:_IOV_MAX], offset)
-        offset += done
-        while pieces and done >= len(pieces[0]):
-            done -= len(pieces[0])
-            if digest is not None:
-                digest.update(pieces[0])  # hashlib releases the GIL on large buffers
-            pieces = pieces[1:]
-        if done:  # a short write inside a piece: its rest goes first next time
-            if digest is not None:
-                digest.update(pieces[0][:done])
-            pieces = [pieces[0][done:], *pieces[1:]]
 
 
 def _check(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, storage: BidStorage, clock: Clock) -> None:
@@ -94,11 +78,45 @@ def _check(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, stor
         service.check_chunk(session, **arguments)
 
 
+@dataclass
+class _Open:
+    fh: BinaryIO
+    size: int
+    writer: ChunkWriter
+
+    def close(self) -> None:
+        self.writer.close()
+        self.fh.close()
+
+
+def _open(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, storage: BidStorage, clock: Clock) -> _Open:
+    """Check the chunk, then open and lock its file, in one thread hop: each is a few blocking calls, and
+    opening a file in the shared partial folder can wait on other writers' directory locks."""
+    _check(db, actor, upload_id, rng, storage, clock)
+    fh = storage.open_locked_partial(upload_id)
+    try:
+        size = os.fstat(fh.fileno()).st_size
+        return _Open(fh, size, ChunkWriter(fh.fileno(), open_direct(storage.partial_path(upload_id)), rng.start))
+    except BaseException:
+        fh.close()
+        raise
+
+
 def _commit(
-    fh: BinaryIO, db: Database, actor: Principal, upload_id: str, start: int, end: int, clock: Clock
+    writer: ChunkWriter,
+    rest: list[bytes],
+    digest: Any,
+    db: Database,
+    actor: Principal,
+    upload_id: str,
+    start: int,
+    end: int,
+    clock: Clock,
 ) -> UploadOut:
-    fh.flush()
-    os.fsync(fh.fileno())  # before the offset is counted: an acknowledged chunk survives a crash
+    """The chunk's last block, then fsync, then the offset counted: an acknowledged chunk survives a crash."""
+    writer.write(rest, digest)
+    writer.finish()
+    os.fsync(writer.fd)
     with db.transaction() as session:
         service.record_chunk(session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now())
         return UploadOut.of(service.own_upload(session, actor=actor, upload_id=upload_id))
@@ -113,15 +131,15 @@ async def receive_chunk(
             "缺少或无法解析 Content-Range（bytes 起-止/总数）", code="BID_UPLOAD_RANGE_INVALID", field="content_range"
         )
     # Short transactions only: the body streams with no database transaction (nor SQLite write lock) open.
-    await to_thread.run_sync(_check, db, actor, upload_id, rng, storage, clock)
-    with storage.locked_partial(upload_id) as fh:
-        size = await to_thread.run_sync(lambda: os.fstat(fh.fileno()).st_size)
-        if size != rng.start:
+    opened = await to_thread.run_sync(_open, db, actor, upload_id, rng, storage, clock)
+    try:
+        fh, writer = opened.fh, opened.writer
+        if opened.size != rng.start:
             raise Conflict(
-                f"分块偏移量应为 {size}",
+                f"分块偏移量应为 {opened.size}",
                 code="BID_UPLOAD_OFFSET_MISMATCH",
                 field="content_range",
-                details=[{"expected_offset": size}],
+                details=[{"expected_offset": opened.size}],
             )
         digest = _running_hash(upload_id, rng.start)
         written = 0
@@ -144,24 +162,25 @@ async def receive_chunk(
                 pending.append(piece)
                 pending_len += len(piece)
                 if pending_len >= BLOCK:
-                    await to_thread.run_sync(_write, fh, pending, rng.start + written, digest)
+                    await to_thread.run_sync(writer.write, pending, digest)
                     written += pending_len
                     pending, pending_len = [], 0
-            if pending:
-                await to_thread.run_sync(_write, fh, pending, rng.start + written, digest)
-                written += pending_len
-            if written != rng.length:
+            if written + pending_len != rng.length:
                 raise InvalidInput(
-                    f"分块长度 {written} 与 Content-Range 声明的 {rng.length} 不符",
+                    f"分块长度 {written + pending_len} 与 Content-Range 声明的 {rng.length} 不符",
                     code="BID_UPLOAD_RANGE_INVALID",
                     field="content_range",
                 )
-            out = await to_thread.run_sync(_commit, fh, db, actor, upload_id, rng.start, rng.start + written, clock)
+            out = await to_thread.run_sync(
+                _commit, writer, pending, digest, db, actor, upload_id, rng.start, rng.start + rng.length, clock
+            )
         except BaseException:
             await to_thread.run_sync(fh.truncate, rng.start)  # an unacknowledged chunk leaves nothing behind
             raise
-        _keep_hash(upload_id, rng.start + written, digest)
-        return out
+    finally:
+        opened.close()
+    _keep_hash(upload_id, rng.start + rng.length, digest)
+    return out
 
 
 def inspect_received(session: Any, *, actor: Principal, upload_id: str, storage: BidStorage) -> EnvelopeInfo:
