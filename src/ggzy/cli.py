@@ -54,20 +54,26 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(settings_host: str | None, port: int | None) -> int:
+def _serve(settings_host: str | None, port: int | None, workers: int | None = None) -> int:
     import uvicorn
 
     from ggzy.web.app import create_app
 
     settings = load_settings()
-    app = create_app(settings)
-    print(f"平台已启动：http://{settings_host or settings.host}:{port or settings.port}/")
-    uvicorn.run(app, host=settings_host or settings.host, port=port or settings.port, log_level="info")
+    host, port = settings_host or settings.host, port or settings.port
+    workers = workers or settings.web_workers
+    print(f"平台已启动：http://{host}:{port}/（{workers} 个工作进程）")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return 0
+    # Each worker process builds its own app from the same environment (settings, data folder, database).
+    settings.check_production()
+    uvicorn.run("ggzy.web.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
     return 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    return _serve(args.host, args.port)
+    return _serve(args.host, args.port, args.workers)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -132,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动 Web 服务")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
+    p.add_argument("--workers", type=int, help="工作进程数（默认取 GGZY_WEB_WORKERS，未设置为 1）")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("demo", help="迁移数据库、导入演示数据并启动")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import itertools
 import os
 import resource
 import shutil
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,14 +53,32 @@ def settings_for(data_dir: Path, database_url: str = ""):  # type: ignore[no-unt
     )
 
 
-def serve(data_dir: Path, port: int, database_url: str) -> None:
+def serve(data_dir: Path, port: int, database_url: str, workers: int) -> None:
     import uvicorn
 
+    if workers > 1:  # as `ggzy serve --workers N`, each worker building the app (here: with the frozen clock)
+        os.environ["GGZY_BENCH_DATA_DIR"], os.environ["GGZY_BENCH_PG"] = str(data_dir), database_url
+        uvicorn.run(
+            "bench_bid_upload:bench_app",
+            factory=True,
+            workers=workers,
+            app_dir=str(Path(__file__).parent),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+        return
+    uvicorn.run(bench_app(data_dir, database_url), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def bench_app(data_dir: Path | None = None, database_url: str | None = None):  # type: ignore[no-untyped-def]
     from ggzy.core.clock import FrozenClock
     from ggzy.web.app import create_app
 
-    app = create_app(settings_for(data_dir, database_url), clock=FrozenClock(NOW))
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    data_dir = data_dir or Path(os.environ["GGZY_BENCH_DATA_DIR"])
+    database_url = os.environ.get("GGZY_BENCH_PG", "") if database_url is None else database_url
+    return create_app(settings_for(data_dir, database_url), clock=FrozenClock(NOW))
 
 
 def prepare(data_dir: Path, uploaders: int, mib: int, envelopes: Path, database_url: str) -> tuple[int, list[Path]]:
@@ -143,18 +163,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def process_tree(pid: int) -> list[int]:
+    """The server process and its descendants (the worker processes of ``--workers N``)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    tree, frontier = [pid], [pid]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
 def proc_status(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])  # kB
-    return 0
+    """A /proc status field (kB) summed over the server's processes."""
+    total = 0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith(field + ":"):
+                    total += int(line.split()[1])
+    return total
 
 
 def cpu_seconds(pid: int) -> tuple[float, float]:
-    """User and system CPU time of a process so far (from /proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User and system CPU time so far of the server's processes (from /proc/PID/stat)."""
     tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
+    user = system = 0.0
+    for member in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            user, system = user + int(fields[11]) / tick, system + int(fields[12]) / tick
+    return user, system
 
 
 def login(base: str, i: int) -> dict[str, str]:
@@ -180,7 +222,7 @@ def upload_one(
                 for start in range(0, size, chunk):
                     length = min(chunk, size - start)
 
-                    def body(n: int = length) -> object:
+                    def body(n: int = length) -> Iterator[bytes]:
                         left = n
                         while left:
                             piece = fh.read(min(left, 256 << 10))
@@ -219,9 +261,11 @@ def upload_one_sendfile(
         conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=300)
         try:
             size = path.stat().st_size
+            marks = [time.perf_counter()]
             upload_id = call(
                 conn, "POST", f"/api/lots/{lot_id}/bids/uploads", json.dumps({"declared_size": size}).encode()
             )["id"]
+            marks.append(time.perf_counter())
             with open(path, "rb") as fh:
                 for start in range(0, size, chunk):
                     length = min(chunk, size - start)
@@ -236,11 +280,37 @@ def upload_one_sendfile(
                     data = r.read()
                     if r.status >= 300:
                         raise RuntimeError(f"PUT chunk at {start}: {r.status} {data[:200]!r}")
+                    marks.append(time.perf_counter())
             results[i] = str(call(conn, "POST", f"/api/bid-uploads/{upload_id}/complete")["ciphertext_hash"])
+            marks.append(time.perf_counter())
+            TIMELINES.append(marks)
         finally:
             conn.close()
     except Exception as exc:  # a bench reports failures, it does not stop on them
         results[i] = f"FAILED: {exc!r}"
+
+
+TIMELINES: list[list[float]] = []  # per bidder: start, created, each chunk acknowledged, receipt
+
+
+def phases(t0: float) -> str:
+    """When the bidders' steps ended (seconds from the start, p50/max) and how long a chunk took (p50/p90)."""
+    if not TIMELINES:
+        return "phases: only measured with the sendfile client"
+
+    def p(values: list[float], q: float) -> float:
+        ordered = sorted(values)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+    created = [m[1] - t0 for m in TIMELINES]
+    done = [m[-1] - t0 for m in TIMELINES]
+    chunk = [b - a for m in TIMELINES for a, b in itertools.pairwise(m[1:-1])]
+    complete = [m[-1] - m[-2] for m in TIMELINES]
+    return (
+        f"phases: uploads created by {p(created, 0.5):.2f}/{max(created):.2f} s; a chunk took {p(chunk, 0.5):.2f}/"
+        f"{p(chunk, 0.9):.2f} s (p50/p90); completion took {p(complete, 0.5):.2f}/{max(complete):.2f} s; "
+        f"receipts by {p(done, 0.5):.2f}/{max(done):.2f} s"
+    )
 
 
 def copy_baseline(files: list[Path], dest: Path) -> float:
@@ -271,11 +341,12 @@ def main() -> None:
         help="bidders' HTTP client: http.client + sendfile (lean), or httpx streaming 256 KiB pieces",
     )
     parser.add_argument("--pg", default="", help="a scratch PostgreSQL database (emptied!) instead of SQLite")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes, as ggzy serve --workers")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.port, args.pg)
+        serve(args.serve, args.port, args.pg, args.workers)
         return
     with tempfile.TemporaryDirectory(prefix="ggzy-bench-bids-") as tmp:
         data_dir, envelopes, copies = Path(tmp, "data"), Path(tmp, "envelopes"), Path(tmp, "copies")
@@ -285,7 +356,18 @@ def main() -> None:
         total = sum(f.stat().st_size for f in files)
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(data_dir), "--port", str(port), "--pg", args.pg]
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                str(data_dir),
+                "--port",
+                str(port),
+                "--pg",
+                args.pg,
+                "--workers",
+                str(args.workers),
+            ]
         )
         try:
             base = f"http://127.0.0.1:{port}"
@@ -297,8 +379,9 @@ def main() -> None:
                     time.sleep(0.1)
             # Log in first: argon2 password hashing is memory-hard and would dominate the server's peak.
             headers = [login(base, i) for i in range(len(files))]
-            with contextlib.suppress(OSError):
-                Path(f"/proc/{server.pid}/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
+            for member in process_tree(server.pid):
+                with contextlib.suppress(OSError):
+                    Path(f"/proc/{member}/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
             idle_kb = proc_status(server.pid, "VmRSS")
             samples: list[int] = []
             sampling = threading.Event()
@@ -340,7 +423,8 @@ def main() -> None:
         mb = total / 1e6
         print(
             f"uploaders {len(files)} × {files[0].stat().st_size / 1e6:.1f} MB = {mb:.1f} MB, "
-            f"chunks of {args.chunk_mib} MiB, client {args.client}, failed {len(failed)} {failed[:1]}"
+            f"chunks of {args.chunk_mib} MiB, client {args.client}, server workers {args.workers}, "
+            f"failed {len(failed)} {failed[:1]}"
         )
         print(f"upload (create + PUT chunks + complete with hash/receipt): {upload_s:.2f} s = {mb / upload_s:.1f} MB/s")
         print(f"plain copy + fsync, same files, {len(files)} threads:        {copy_s:.2f} s = {mb / copy_s:.1f} MB/s")
@@ -351,6 +435,7 @@ def main() -> None:
             f"of {upload_s * (os.cpu_count() or 1):.1f} core-seconds on {os.cpu_count()} cores; "
             f"server {server_cpu / (mb / 1000):.2f} CPU-s per GB"
         )
+        print(phases(t0))
         ordered = sorted(samples) or [idle_kb]
         print(
             f"server RSS idle {idle_kb / 1024:.1f} MiB; during uploads ({len(samples)} samples) first "

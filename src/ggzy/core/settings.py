@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_lock_minutes: int = 15
     cookie_secure: bool = False
+    # Worker processes of `ggzy serve` (uvicorn --workers). One process runs Python on one core at a time: a
+    # province's server on PostgreSQL runs several (docs/deployment.md); the background loops run in one of them.
+    web_workers: int = Field(default=1, ge=1, le=64)
     # How often the server signs a new ledger tree head when the log grew; 0 turns the task off (tests).
     tree_head_interval_seconds: float = 10.0
     # How often the server fires due time-driven transitions (bid deadline → opening); 0 turns it off (tests).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,10 +81,27 @@ class SigningKey:
         pem = new.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        # Create with restrictive permissions from the first byte; O_EXCL so two starts never race.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
+        # Written whole under a private name (mode 0600 from the first byte), then linked to the real name,
+        # which fails if it exists: of several worker processes starting at once, one key wins and the others
+        # load it, never a half-written file.
+        staging = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(staging, path)
+            except FileExistsError:
+                return cls.load_or_create(path)
+        finally:
+            staging.unlink()
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the name survives a crash: a lost key would split the platform's identity
+        finally:
+            os.close(directory)
         return cls(new)
 
     def public_key_pem(self) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import pkgutil
@@ -22,6 +23,7 @@ import ggzy
 from ggzy.core.clock import Clock, SystemClock
 from ggzy.core.db import Database, DatabaseBusy, create_database
 from ggzy.core.errors import AppError, ErrorBody, ErrorResponse
+from ggzy.core.lease import ProcessLease, background_lease
 from ggzy.core.security import Principal
 from ggzy.core.settings import Settings, load_settings
 from ggzy.ledger.signing import SigningKey
@@ -140,12 +142,14 @@ def _resolve_principal(request: Request) -> Principal | None:
     return resolve_principal(request)
 
 
-async def _publish_tree_heads(app: FastAPI, interval: float) -> None:
+async def _publish_tree_heads(app: FastAPI, interval: float, lease: ProcessLease) -> None:
     """Sign a new tree head whenever the log has grown, so published heads trail the log by seconds."""
     from ggzy.ledger.proofs import current_tree_head
 
     while True:
         await asyncio.sleep(interval)
+        if not lease.held():  # another worker process of this server runs the background loops
+            continue
         try:
             await run_in_threadpool(
                 current_tree_head, app.state.db, key=app.state.signing_key, now=app.state.clock.now()
@@ -154,13 +158,15 @@ async def _publish_tree_heads(app: FastAPI, interval: float) -> None:
             log.exception("publishing the ledger tree head failed; will retry")
 
 
-async def _run_scheduler(app: FastAPI, interval: float) -> None:
+async def _run_scheduler(app: FastAPI, interval: float, lease: ProcessLease) -> None:
     """Fire due transitions from their stored times, so nothing waits for a request to arrive."""
     from ggzy.bids.box import seal_due
     from ggzy.procedures.scheduler import run_due
 
     while True:
         await asyncio.sleep(interval)
+        if not lease.held():
+            continue
         try:
             report = await run_in_threadpool(run_due, app.state.db, now=app.state.clock.now())
             if report.failed:
@@ -182,16 +188,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lease = background_lease(settings.data_dir)
         task = None
         if settings.tree_head_interval_seconds > 0:
-            task = asyncio.create_task(_publish_tree_heads(app, settings.tree_head_interval_seconds))
+            task = asyncio.create_task(_publish_tree_heads(app, settings.tree_head_interval_seconds, lease))
         ticker = None
         if settings.scheduler_interval_seconds > 0:
-            ticker = asyncio.create_task(_run_scheduler(app, settings.scheduler_interval_seconds))
+            ticker = asyncio.create_task(_run_scheduler(app, settings.scheduler_interval_seconds, lease))
         yield
         for background in (task, ticker):
             if background is not None:
                 background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
+        lease.release()
         if db is None:
             database.dispose()
 

@@ -69,3 +69,19 @@ def test_verify_log_catches_each_kind_of_tampering() -> None:
     forged = SigningKey.generate().sign_tree_head(head.tree_size, head.root_hash, head.timestamp_ms)
     assert verify_log(events, forged, pem).code == "LEDGER_BAD_SIGNATURE"
     assert "修改" in r.message_zh
+
+
+def _key_id_of(path: str) -> str:
+    return SigningKey.load_or_create(Path(path)).key_id
+
+
+def test_workers_starting_at_once_share_one_key(tmp_path: Path) -> None:
+    """``ggzy serve --workers N`` starts N processes that each load the key; the first start creates it."""
+    import multiprocessing
+
+    path = tmp_path / "signing.key"
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
+        ids = pool.map(_key_id_of, [str(path)] * 12)
+    assert len(set(ids)) == 1
+    assert SigningKey.load_or_create(path).key_id == ids[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["signing.key"]  # no staging file left behind
