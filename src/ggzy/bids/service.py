@@ -246,9 +246,12 @@ def check_chunk(
     storage: BidStorage,
     now: datetime,
     total: int | None = None,
+    upload: BidUpload | None = None,
 ) -> BidUpload:
-    """Refuse a chunk before reading it: wrong offset (409 with the expected one), too long, too late."""
-    upload = own_upload(session, actor=actor, upload_id=upload_id, lock=True)
+    """Refuse a chunk before reading it: wrong offset (409 with the expected one), too long, too late.
+    ``upload`` is the caller's row when it has just read it (as :func:`own_upload`) in this session."""
+    if upload is None or upload.id != upload_id:
+        upload = own_upload(session, actor=actor, upload_id=upload_id, lock=True)
     if upload.status != "open":
         raise Conflict("该上传已结束，不能继续写入", code="BID_UPLOAD_CLOSED", field="upload_id")
     ensure_accepting(_lot(session, upload.lot_id), now=now)
@@ -275,7 +278,9 @@ def check_chunk(
     return upload
 
 
-def record_chunk(session: Session, *, actor: Principal, upload_id: str, start: int, end: int, now: datetime) -> int:
+def record_chunk(
+    session: Session, *, actor: Principal, upload_id: str, start: int, end: int, now: datetime
+) -> BidUpload:
     """Count fsynced bytes; only the writer that held the file lock from ``start`` gets here."""
     upload = own_upload(session, actor=actor, upload_id=upload_id, lock=True)
     if upload.status != "open" or upload.received != start:
@@ -285,7 +290,7 @@ def record_chunk(session: Session, *, actor: Principal, upload_id: str, start: i
     upload.received = end
     upload.updated_at = now
     session.flush()
-    return end
+    return upload
 
 
 # ---- completion -------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def _check(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, stor
     try:
         upload = service.own_upload(reader, actor=actor, upload_id=upload_id)
         if upload.status == "open" and service.file_agrees(upload, storage.partial_size(upload_id)):
-            service.check_chunk(reader, **arguments)
+            service.check_chunk(reader, upload=upload, **arguments)
             return
     finally:
         reader.close()
@@ -118,8 +118,8 @@ def _commit(
     writer.finish()
     os.fsync(writer.fd)
     with db.transaction() as session:
-        service.record_chunk(session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now())
-        return UploadOut.of(service.own_upload(session, actor=actor, upload_id=upload_id))
+        upload = service.record_chunk(session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now())
+        return UploadOut.of(upload)
 
 
 async def receive_chunk(
