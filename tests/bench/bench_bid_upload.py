@@ -3,6 +3,7 @@
     .venv/bin/python tests/bench/bench_bid_upload.py                       # 200 bidders × 20 MiB (issue 4)
     .venv/bin/python tests/bench/bench_bid_upload.py --bidders 16 --mib 8  # quick run
     .venv/bin/python tests/bench/bench_bid_upload.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/ggzy_bench
+    .venv/bin/python tests/bench/bench_bid_upload.py --workers 2            # as ggzy serve --workers 2
 
 Starts a uvicorn server (a child process on 127.0.0.1, SQLite in a temporary data folder or --pg, frozen clock
 before the bid deadline), seals one envelope per bidder in-process, then N bidders upload at once:
