@@ -200,6 +200,20 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return user, system
 
 
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds so far of each of this machine's PostgreSQL processes: with --pg the database server
+    shares the cores with the web server and the bidders."""
+    tick, found = os.sysconf("SC_CLK_TCK"), {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+                if head.split("(", 1)[1] in ("postgres", "postmaster"):
+                    fields = tail.split()
+                    found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
 def login(base: str, i: int) -> dict[str, str]:
     import httpx
 
@@ -403,6 +417,7 @@ def main() -> None:
                 for i, f in enumerate(files)
             ]
             server_cpu0, own0 = cpu_seconds(server.pid), resource.getrusage(resource.RUSAGE_SELF)
+            database_cpu0 = postgres_cpu()
             t0 = time.perf_counter()
             for t in threads:
                 t.start()
@@ -411,6 +426,7 @@ def main() -> None:
             upload_s = time.perf_counter() - t0
             server_user, server_sys = (b - a for a, b in zip(server_cpu0, cpu_seconds(server.pid), strict=True))
             server_cpu = server_user + server_sys
+            database_cpu = sum(t - database_cpu0.get(pid, 0.0) for pid, t in postgres_cpu().items())
             own1 = resource.getrusage(resource.RUSAGE_SELF)
             client_cpu = own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime
             sampling.set()
@@ -433,6 +449,7 @@ def main() -> None:
         print(
             f"CPU during uploads: server {server_cpu:.1f} s (user {server_user:.1f}, system {server_sys:.1f}), "
             f"bidders' clients (this process) {client_cpu:.1f} s, "
+            f"{f'PostgreSQL {database_cpu:.1f} s, ' if args.pg else ''}"
             f"of {upload_s * (os.cpu_count() or 1):.1f} core-seconds on {os.cpu_count()} cores; "
             f"server {server_cpu / (mb / 1000):.2f} CPU-s per GB"
         )
