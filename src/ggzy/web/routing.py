@@ -43,7 +43,10 @@ async def get_session(request: Request) -> Session:
 
 def get_reader(request: Request) -> Iterator[Session]:
     """A read session beside the request's own, for slow checks that must not hold SQLite's one write lock
-    (a password hash takes ~0.1 s: inside the write transaction it stalled every writer of the platform)."""
+    (a password hash takes ~0.1 s: inside the write transaction it stalled every writer of the platform).
+    Its user should end the read transaction (``rollback``) once done reading: the session is closed only
+    after the response, and under load, connections held that long emptied the read pool while the
+    threads that would have given them back waited for one (tried for bid upload starts, 200 at once)."""
     db: Database = request.app.state.db
     session = db.session(write=False)
     try:
