@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,13 +26,17 @@ from ggzy.ledger import service as ledger
 
 
 def principal_for(user: User, *, via: str) -> Principal:
-    grants = tuple(Grant(role=Role(r.role), trade=r.trade, region_code=r.region_code) for r in user.roles)
+    return _principal_of(user, user.roles, via=via)
+
+
+def _principal_of(user: Any, grants: Iterable[Any], *, via: str) -> Principal:
+    """From a user (a ``User`` or a row with its column names) and its grants (``UserRole``s or rows)."""
     return Principal(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
         entity_id=user.entity_id,
-        grants=grants,
+        grants=tuple(Grant(role=Role(g.role), trade=g.trade, region_code=g.region_code) for g in grants),
         is_entity_admin=user.is_entity_admin,
         via=via,
     )
@@ -151,7 +156,7 @@ def _principal(
     rows = session.execute(
         select(
             credential.expires_at,
-            revoked,
+            revoked.label("revoked_at"),
             User.id,
             User.username,
             User.display_name,
@@ -169,18 +174,10 @@ def _principal(
     ).all()
     if not rows:
         return None
-    expires_at, revoked_at, user_id, username, display_name, entity_id, is_entity_admin, is_active = rows[0][:8]
-    if revoked_at is not None or expires_at <= now or not is_active:
+    first = rows[0]
+    if first.revoked_at is not None or first.expires_at <= now or not first.is_active:
         return None
-    return Principal(
-        user_id=user_id,
-        username=username,
-        display_name=display_name,
-        entity_id=entity_id,
-        grants=tuple(Grant(role=Role(r.role), trade=r.trade, region_code=r.region_code) for r in rows if r.role),
-        is_entity_admin=is_entity_admin,
-        via=via,
-    )
+    return _principal_of(first, [row for row in rows if row.role], via=via)
 
 
 def set_password(user: User, password: str) -> None:
