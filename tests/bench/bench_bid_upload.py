@@ -178,10 +178,10 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def proc_status(pid: int, field: str) -> int:
+def proc_status(pids: list[int], field: str) -> int:
     """A /proc status field (kB) summed over the server's processes."""
     total = 0
-    for member in process_tree(pid):
+    for member in pids:
         with contextlib.suppress(OSError):
             for line in Path(f"/proc/{member}/status").read_text().splitlines():
                 if line.startswith(field + ":"):
@@ -189,11 +189,11 @@ def proc_status(pid: int, field: str) -> int:
     return total
 
 
-def cpu_seconds(pid: int) -> tuple[float, float]:
+def cpu_seconds(pids: list[int]) -> tuple[float, float]:
     """User and system CPU time so far of the server's processes (from /proc/PID/stat)."""
     tick = os.sysconf("SC_CLK_TCK")
     user = system = 0.0
-    for member in process_tree(pid):
+    for member in pids:
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
             user, system = user + int(fields[11]) / tick, system + int(fields[12]) / tick
@@ -394,17 +394,19 @@ def main() -> None:
                     time.sleep(0.1)
             # Log in first: argon2 password hashing is memory-hard and would dominate the server's peak.
             headers = [login(base, i) for i in range(len(files))]
-            for member in process_tree(server.pid):
+            # Found once, the workers being up: walking /proc at every 100 ms sample would cost the shared cores.
+            server_pids = process_tree(server.pid)
+            for member in server_pids:
                 with contextlib.suppress(OSError):
                     Path(f"/proc/{member}/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
-            idle_kb = proc_status(server.pid, "VmRSS")
+            idle_kb = proc_status(server_pids, "VmRSS")
             samples: list[int] = []
             sampling = threading.Event()
 
             def sample() -> None:
                 while not sampling.wait(0.1):
                     with contextlib.suppress(OSError):
-                        samples.append(proc_status(server.pid, "VmRSS"))
+                        samples.append(proc_status(server_pids, "VmRSS"))
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
@@ -416,7 +418,7 @@ def main() -> None:
                 )
                 for i, f in enumerate(files)
             ]
-            server_cpu0, own0 = cpu_seconds(server.pid), resource.getrusage(resource.RUSAGE_SELF)
+            server_cpu0, own0 = cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
             database_cpu0 = postgres_cpu()
             t0 = time.perf_counter()
             for t in threads:
@@ -424,14 +426,14 @@ def main() -> None:
             for t in threads:
                 t.join()
             upload_s = time.perf_counter() - t0
-            server_user, server_sys = (b - a for a, b in zip(server_cpu0, cpu_seconds(server.pid), strict=True))
+            server_user, server_sys = (b - a for a, b in zip(server_cpu0, cpu_seconds(server_pids), strict=True))
             server_cpu = server_user + server_sys
             database_cpu = sum(t - database_cpu0.get(pid, 0.0) for pid, t in postgres_cpu().items())
             own1 = resource.getrusage(resource.RUSAGE_SELF)
             client_cpu = own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime
             sampling.set()
             sampler.join()
-            peak_kb = proc_status(server.pid, "VmHWM")
+            peak_kb = proc_status(server_pids, "VmHWM")
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
