@@ -56,11 +56,8 @@ def bid_page(request: Request, lot_id: int, actor: Bidder, session: DB, clock: C
 
 
 @router.post("/lots/{lot_id}/bid/uploads", response_model=UploadOut, status_code=201, dependencies=CSRF)
-def start_upload_page(lot_id: int, body: UploadIn, actor: Bidder, session: DB, clock: ClockDep) -> UploadOut:
-    upload = service.start_upload(
-        session, actor=actor, lot_id=lot_id, declared_size=body.declared_size, now=clock.now()
-    )
-    return UploadOut.of(upload)
+def start_upload_page(lot_id: int, body: UploadIn, actor: Bidder, db: DbDep, clock: ClockDep) -> UploadOut:
+    return upload_io.start(db, actor=actor, lot_id=lot_id, declared_size=body.declared_size, now=clock.now())
 
 
 @router.get("/bid/uploads/{upload_id}", response_model=UploadOut)
@@ -81,26 +78,17 @@ async def put_chunk_page(
 
 @router.post("/bid/uploads/{upload_id}/complete", response_model=BidOut, status_code=201, dependencies=CSRF)
 def complete_page(
-    upload_id: str, request: Request, actor: Bidder, session: DB, db: DbDep, clock: ClockDep, settings: SettingsDep
+    upload_id: str, request: Request, actor: Bidder, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> BidOut:
-    storage = BidStorage.under(settings.data_dir)
-    reader = db.session(write=False)  # hash (if needed) without holding a write lock
-    try:
-        info = upload_io.inspect_received(reader, actor=actor, upload_id=upload_id, storage=storage)
-    finally:
-        reader.close()
-    bid = service.complete_upload(
-        session,
+    return upload_io.complete(
+        db,
         actor=actor,
         upload_id=upload_id,
-        info=info,
-        storage=storage,
+        storage=BidStorage.under(settings.data_dir),
         signing_key=request.app.state.signing_key,
         ip=client_ip(request),
         now=clock.now(),
     )
-    upload_io.forget(upload_id)
-    return BidOut.of(bid)
 
 
 @router.post("/lots/{lot_id}/bid/{bid_id}/withdraw", dependencies=CSRF)

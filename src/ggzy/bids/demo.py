@@ -110,10 +110,11 @@ def seed_sealed_bids(session: Session, *, now: datetime, settings: Settings) -> 
             os.fsync(fh.fileno())
         service.record_chunk(session, actor=bidder, upload_id=upload.id, start=0, end=len(blob), now=at)
         info = service.inspect_upload(session, actor=bidder, upload_id=upload.id, storage=storage)
+        staged = service.stage_bid_file(session, actor=bidder, upload_id=upload.id, storage=storage)
         service.complete_upload(
-            session, actor=bidder, upload_id=upload.id, info=info, storage=storage, signing_key=signer,
-            ip="127.0.0.1", now=at,
-        )  # fmt: skip
+            session, actor=bidder, staged=staged, info=info, signing_key=signer, ip="127.0.0.1", now=at
+        )
+        storage.discard_partial(upload.id)  # as upload_io.complete does once the bid is recorded
         # What `ggzy unwrap` prints on the bidder's machine: the data key to paste in the opening hall.
         data_key = unwrap_key(read_header(io.BytesIO(blob)).header, own).hex()
         (keys_dir / f"{username}-data-key.txt").write_text(data_key + "\n", encoding="utf-8")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ggzy.bids.models import Bid, BidUpload, LotOpeningKey
+
+if TYPE_CHECKING:
+    from ggzy.bids.service import UploadProgress
 
 
 class _In(BaseModel):
@@ -58,7 +61,7 @@ class UploadOut(BaseModel):
     status: str
 
     @classmethod
-    def of(cls, row: BidUpload) -> UploadOut:
+    def of(cls, row: BidUpload | UploadProgress) -> UploadOut:
         return cls(
             id=row.id, lot_id=row.lot_id, declared_size=row.declared_size, offset=row.received, status=row.status
         )

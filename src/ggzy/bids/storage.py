@@ -1,7 +1,8 @@
 """Files of sealed bids under ``<data_dir>/bids``: partial uploads and stored envelopes.
 
-Durability rule: bytes count as received only after ``fsync``; a stored envelope reaches its final name by
-an atomic rename followed by an fsync of the directory, so after a crash a file is either whole or absent.
+Durability rule: bytes count as received only after ``fsync``; a complete upload gets its final name as a
+hard link made durable (directory fsync) before the transaction recording its bid, so a recorded bid's file
+survives a crash whole; the partial name goes once the bid is committed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -118,21 +120,44 @@ class BidStorage:
             return False
         return True
 
-    def promote(self, upload_id: str, relpath: str) -> Path:
-        """fsync the partial file and atomically move it to its final name."""
-        src = self.partial_path(upload_id)
+    def link_final(self, upload_id: str, relpath: str) -> None:
+        """Give the complete partial file its final name too, a hard link made durable by fsyncing its
+        directory. The bytes need no fsync: each chunk was fsynced before it was counted."""
         dest = self.resolve(relpath)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with open(src, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(src, dest)
+        if not dest.parent.is_dir():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_dir(dest.parent.parent)
+        os.link(self.partial_path(upload_id), dest)
         _fsync_dir(dest.parent)
-        _fsync_dir(self.partial_dir)
-        return dest
 
-    def demote(self, relpath: str, upload_id: str) -> None:
-        """Undo :meth:`promote` when the transaction storing the bid fails before commit."""
-        os.replace(self.resolve(relpath), self.partial_path(upload_id))
+    def discard_final(self, relpath: str) -> None:
+        """Remove a staged final name whose bid was refused (the partial name still holds the file)."""
+        self.resolve(relpath).unlink(missing_ok=True)
+
+    def final_relpaths(self) -> dict[int, list[str]]:
+        """Every stored envelope's relative path, by lot."""
+        found: dict[int, list[str]] = {}
+        lots = self.root / "lots"
+        if not lots.is_dir():
+            return found
+        for folder in lots.iterdir():
+            if folder.is_dir() and folder.name.isdigit():
+                found[int(folder.name)] = sorted(
+                    f"lots/{folder.name}/{p.name}" for p in folder.glob("*.ggzyseal") if _UPLOAD_ID.match(p.stem)
+                )
+        return found
+
+    def discard_unrecorded(self, relpath: str, *, older_than: float) -> bool:
+        """Remove a stored envelope no bid records, once its final name is ``older_than`` seconds old
+        (a hard link sets the file's ctime; the real clock, as the filesystem's)."""
+        path = self.resolve(relpath)
+        try:
+            if time.time() - path.stat().st_ctime < older_than:
+                return False
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
     def partial_ids(self) -> list[str]:
         if not self.partial_dir.is_dir():

@@ -15,28 +15,48 @@ import hashlib
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Request
 
 from ggzy.bids import service
 from ggzy.bids.chunk_writer import ChunkWriter, open_direct
-from ggzy.bids.schemas import UploadOut
+from ggzy.bids.schemas import BidOut, UploadOut
 from ggzy.bids.storage import BidStorage, ChunkRange, parse_content_range
 from ggzy.core.clock import Clock
 from ggzy.core.db import Database
 from ggzy.core.errors import Conflict, InvalidInput
 from ggzy.core.security import Principal
+from ggzy.ledger.signing import SigningKey
 from ggzy.vault.envelope import MAGIC, MAX_CHUNKS, TAG_LEN, VERSION, EnvelopeInfo, read_header, sniff
 from ggzy.vault.errors import malformed, tampered
 
 _ENVELOPE_START = MAGIC + bytes([VERSION])
 _SNIFF_LEN = len(_ENVELOPE_START)
 BLOCK = 1 << 20  # bytes gathered before one write in a worker thread
+DISK_THREADS = 200  # see _disk_limiter
 
 _hashes: dict[str, tuple[int, Any]] = {}  # upload id -> (bytes covered, running sha256)
 _hashes_lock = threading.Lock()
+
+
+_disk_limiters: RunVar[CapacityLimiter] = RunVar("ggzy_bid_disk_limiter")
+
+
+def _disk_limiter() -> CapacityLimiter:
+    """Threads for the chunks' writes and fsyncs, apart from the 40 of the default pool that database work
+    uses. A disk serves direct writes faster the more it is given at once (on the bench's virtual disk: 320
+    MB/s from 40 writers, 565 from 200), and a thread waiting on the disk holds neither the GIL nor a
+    database connection; in the default pool these waits had kept database work queueing for threads."""
+    try:
+        return _disk_limiters.get()
+    except LookupError:
+        limiter = CapacityLimiter(DISK_THREADS)
+        _disk_limiters.set(limiter)
+        return limiter
 
 
 def _running_hash(upload_id: str, start: int) -> Any:
@@ -51,6 +71,19 @@ def _keep_hash(upload_id: str, end: int, digest: Any) -> None:
     if digest is not None:
         with _hashes_lock:
             _hashes[upload_id] = (end, digest)
+
+
+def start(db: Database, *, actor: Principal, lot_id: int, declared_size: int, now: datetime) -> UploadOut:
+    """Start an upload, shared by the API and the bidder's page: checked in a read session, so the write
+    transaction is one insert. On SQLite the checks had held the database's write lock: 15 ms of every
+    start among 200 concurrent bidders (issue 4 bench), all other writers waiting."""
+    with db.session(write=False) as reader:
+        entity_id = service.check_upload_start(reader, actor=actor, lot_id=lot_id, declared_size=declared_size, now=now)
+    with db.transaction() as session:
+        upload = service.open_upload(
+            session, actor=actor, lot_id=lot_id, entity_id=entity_id, declared_size=declared_size, now=now
+        )
+        return UploadOut.of(upload)
 
 
 def _check(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, storage: BidStorage, clock: Clock) -> None:
@@ -68,9 +101,7 @@ def _check(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, stor
     }
     reader = db.session(write=False)
     try:
-        upload = service.own_upload(reader, actor=actor, upload_id=upload_id)
-        if upload.status == "open" and service.file_agrees(upload, storage.partial_size(upload_id)):
-            service.check_chunk(reader, upload=upload, **arguments)
+        if service.check_chunk_unchanged(reader, **arguments):
             return
     finally:
         reader.close()
@@ -102,24 +133,20 @@ def _open(db: Database, actor: Principal, upload_id: str, rng: ChunkRange, stora
         raise
 
 
-def _commit(
-    writer: ChunkWriter,
-    rest: list[bytes],
-    digest: Any,
-    db: Database,
-    actor: Principal,
-    upload_id: str,
-    start: int,
-    end: int,
-    clock: Clock,
-) -> UploadOut:
-    """The chunk's last block, then fsync, then the offset counted: an acknowledged chunk survives a crash."""
+def _flush(writer: ChunkWriter, rest: list[bytes], digest: Any) -> None:
+    """The chunk's last block, then fsync: only then is its offset counted, so an acknowledged chunk survives
+    a crash."""
     writer.write(rest, digest)
     writer.finish()
     os.fsync(writer.fd)
+
+
+def _count(db: Database, actor: Principal, upload_id: str, start: int, end: int, clock: Clock) -> UploadOut:
     with db.transaction() as session:
-        upload = service.record_chunk(session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now())
-        return UploadOut.of(upload)
+        progress = service.record_chunk(
+            session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now()
+        )
+        return UploadOut.of(progress)
 
 
 async def receive_chunk(
@@ -132,6 +159,7 @@ async def receive_chunk(
         )
     # Short transactions only: the body streams with no database transaction (nor SQLite write lock) open.
     opened = await to_thread.run_sync(_open, db, actor, upload_id, rng, storage, clock)
+    disk = _disk_limiter()
     try:
         fh, writer = opened.fh, opened.writer
         if opened.size != rng.start:
@@ -162,7 +190,7 @@ async def receive_chunk(
                 pending.append(piece)
                 pending_len += len(piece)
                 if pending_len >= BLOCK:
-                    await to_thread.run_sync(writer.write, pending, digest)
+                    await to_thread.run_sync(writer.write, pending, digest, limiter=disk)
                     written += pending_len
                     pending, pending_len = [], 0
             if written + pending_len != rng.length:
@@ -171,11 +199,11 @@ async def receive_chunk(
                     code="BID_UPLOAD_RANGE_INVALID",
                     field="content_range",
                 )
-            out = await to_thread.run_sync(
-                _commit, writer, pending, digest, db, actor, upload_id, rng.start, rng.start + rng.length, clock
-            )
+            await to_thread.run_sync(_flush, writer, pending, digest, limiter=disk)
+            out = await to_thread.run_sync(_count, db, actor, upload_id, rng.start, rng.start + rng.length, clock)
         except BaseException:
-            await to_thread.run_sync(fh.truncate, rng.start)  # an unacknowledged chunk leaves nothing behind
+            # an unacknowledged chunk leaves nothing behind
+            await to_thread.run_sync(fh.truncate, rng.start, limiter=disk)
             raise
     finally:
         opened.close()
@@ -212,6 +240,42 @@ def inspect_received(session: Any, *, actor: Principal, upload_id: str, storage:
         raise malformed("分块数量超出上限")
     info = EnvelopeInfo(parsed.header, entry[1].copy().hexdigest(), entry[0], chunks)
     return service.check_envelope_owner(info, upload)
+
+
+def complete(
+    db: Database,
+    *,
+    actor: Principal,
+    upload_id: str,
+    storage: BidStorage,
+    signing_key: SigningKey,
+    ip: str,
+    now: datetime,
+) -> BidOut:
+    """Completion, shared by the API and the bidder's page: the envelope is inspected (hashed, if this
+    process did not see every byte) and staged under its final name in a read session, so the write
+    transaction that records the bid holds its locks for database work only."""
+    reader = db.session(write=False)
+    try:
+        info = inspect_received(reader, actor=actor, upload_id=upload_id, storage=storage)
+        staged = service.stage_bid_file(reader, actor=actor, upload_id=upload_id, storage=storage)
+    finally:
+        reader.close()
+    committing = False
+    try:
+        with db.transaction() as session:
+            bid = service.complete_upload(
+                session, actor=actor, staged=staged, info=info, signing_key=signing_key, ip=ip, now=now
+            )
+            out = BidOut.of(bid)
+            committing = True
+    except BaseException:
+        if not committing:  # refused: the upload keeps its file and may complete again
+            storage.discard_final(staged.relpath)
+        raise  # else the commit failed, maybe after the bid was stored: discard_stale_uploads decides later
+    storage.discard_partial(upload_id)
+    forget(upload_id)
+    return out
 
 
 def forget(upload_id: str) -> None:

@@ -80,11 +80,8 @@ def get_opening_key(lot_id: int, _: Annotated[Principal | None, Depends(public)]
     responses=error_responses(403, 404, 409, 422),
     summary="开始上传密封投标文件（可续传）",
 )
-def start_upload(lot_id: int, body: UploadIn, actor: Bidder, session: DB, clock: ClockDep) -> UploadOut:
-    upload = service.start_upload(
-        session, actor=actor, lot_id=lot_id, declared_size=body.declared_size, now=clock.now()
-    )
-    return UploadOut.of(upload)
+def start_upload(lot_id: int, body: UploadIn, actor: Bidder, db: DbDep, clock: ClockDep) -> UploadOut:
+    return upload_io.start(db, actor=actor, lot_id=lot_id, declared_size=body.declared_size, now=clock.now())
 
 
 @router.get(
@@ -123,34 +120,18 @@ async def put_chunk(
     summary="完成上传：校验密封格式并即时返回签名回执",
 )
 def complete_upload(
-    upload_id: str,
-    request: Request,
-    actor: Bidder,
-    session: DB,
-    db: DbDep,
-    clock: ClockDep,
-    settings: SettingsDep,
+    upload_id: str, request: Request, actor: Bidder, db: DbDep, clock: ClockDep, settings: SettingsDep
 ) -> BidOut:
-    storage = _storage(settings)
-    # Hash the whole file in a read session so no write lock is held meanwhile.
-    reader = db.session(write=False)
-    try:
-        info = upload_io.inspect_received(reader, actor=actor, upload_id=upload_id, storage=storage)
-    finally:
-        reader.close()
     signing_key: SigningKey = request.app.state.signing_key
-    bid = service.complete_upload(
-        session,
+    return upload_io.complete(
+        db,
         actor=actor,
         upload_id=upload_id,
-        info=info,
-        storage=storage,
+        storage=_storage(settings),
         signing_key=signing_key,
         ip=client_ip(request),
         now=clock.now(),
     )
-    upload_io.forget(upload_id)
-    return BidOut.of(bid)
 
 
 @router.get("/bids", response_model=list[BidOut], summary="本单位的投标文件（仅投标人本人可见）")

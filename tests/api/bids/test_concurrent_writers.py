@@ -97,6 +97,7 @@ def test_a_writer_that_cannot_get_the_lock_gets_a_clear_503_and_nothing_is_writt
 ) -> None:
     if not clean_db.is_sqlite:
         pytest.skip("SQLite's database-wide write lock; PostgreSQL locks rows")
+    register_key(client, world)  # else the start is refused by its checks, which need no write lock
     monkeypatch.setattr(core_db, "WRITE_WAIT_SECONDS", 0.2)
     with clean_db.transaction() as holder:  # another writer of this process keeps the lock meanwhile
         holder.execute(select(1))
@@ -124,6 +125,7 @@ def test_another_process_holding_the_lock_is_a_503_too(
     other = sqlite3.connect(clean_db.url.removeprefix("sqlite:///"), isolation_level=None)
     try:
         with TestClient(create_app(settings, clock=clock, db=impatient)) as c:
+            register_key(c, world)
             other.execute("BEGIN IMMEDIATE")  # a second process (CLI, scheduler) in the middle of a write
             r = c.post(
                 f"/api/lots/{world['lot']}/bids/uploads", json={"declared_size": 4096}, headers=world["h"]["bid0"]

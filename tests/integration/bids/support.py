@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 from tests.factories import TenderWorld, principal, tender_world
 
-from ggzy.bids import service
+from ggzy.bids import service, upload_io
 from ggzy.bids.models import Bid
 from ggzy.bids.storage import BidStorage
 from ggzy.core.clock import SHANGHAI, FrozenClock
@@ -135,21 +135,15 @@ def write(
 def complete(
     db: Database, actor: Principal, upload_id: str, storage: BidStorage, key: SigningKey, clock: FrozenClock
 ) -> Bid:
-    with db.transaction() as s:
-        info = service.inspect_upload(s, actor=actor, upload_id=upload_id, storage=storage)
-        bid = service.complete_upload(
-            s,
-            actor=actor,
-            upload_id=upload_id,
-            info=info,
-            storage=storage,
-            signing_key=key,
-            ip="203.0.113.9",
-            now=clock.now(),
-        )
-        s.flush()
+    """What the complete endpoint does (``upload_io.complete``), returning the stored bid."""
+    out = upload_io.complete(
+        db, actor=actor, upload_id=upload_id, storage=storage, signing_key=key, ip="203.0.113.9", now=clock.now()
+    )
+    with db.session(write=False) as s:
+        bid = s.get(Bid, out.id)
+        assert bid is not None
         s.expunge(bid)
-        return bid
+    return bid
 
 
 def submit(

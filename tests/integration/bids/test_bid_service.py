@@ -91,6 +91,30 @@ def test_plaintext_and_wrong_envelopes_are_refused_and_nothing_is_stored(
     assert count(clean_db, Bid) == 0
     with clean_db.session(write=False) as s:
         assert s.scalar(select(func.count()).select_from(BidBoxEntry)) == 0
+    # The envelope sealed for another key was staged under a final name before being refused: that name is gone.
+    assert all(not names for names in storage.final_relpaths().values())
+
+
+def test_a_staged_file_no_bid_records_is_removed_after_its_grace_and_recorded_ones_stay(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    kept = submit(clean_db, world, 0, storage, signing_key, clock)
+    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[1])
+    upload_id = start(clean_db, world.bidders[1], world.tender.lot_id, len(data), clock)
+    write(clean_db, world.bidders[1], upload_id, data, 0, storage, clock)
+    # A completion that staged its file and died before its transaction committed.
+    with clean_db.session(write=False) as s:
+        staged = service.stage_bid_file(s, actor=world.bidders[1], upload_id=upload_id, storage=storage)
+    with clean_db.transaction() as s:
+        assert service.discard_stale_uploads(s, storage=storage, now=clock.now()) == 0  # within its grace
+    assert storage.resolve(staged.relpath).exists()
+    with clean_db.transaction() as s:
+        assert service.discard_stale_uploads(s, storage=storage, now=clock.now(), unrecorded_after=0) == 1
+    assert not storage.resolve(staged.relpath).exists() and storage.resolve(kept.path).exists()
+    # The upload itself is untouched: its bidder completes it.
+    bid = complete(clean_db, world.bidders[1], upload_id, storage, signing_key, clock)
+    assert bid.path != staged.relpath and storage.resolve(bid.path).read_bytes() == data
+    assert storage.partial_ids() == []
 
 
 def test_the_deadline_refuses_to_the_millisecond_and_unfinished_uploads_are_discarded(

@@ -1,4 +1,4 @@
-"""Bid file storage: Content-Range parsing, one writer per upload, atomic promotion, no path tricks."""
+"""Bid file storage: Content-Range parsing, one writer per upload, staged final names, no path tricks."""
 
 from __future__ import annotations
 
@@ -42,16 +42,41 @@ def test_one_writer_per_upload_and_busy_files_are_not_truncated(tmp_path: Path) 
     assert storage.partial_size(uid) == 9
 
 
-def test_promote_moves_the_whole_file_and_demote_undoes_it(tmp_path: Path) -> None:
+def test_a_staged_file_has_both_names_until_the_partial_one_goes(tmp_path: Path) -> None:
     storage = BidStorage(tmp_path)
     uid, rid = "b" * 32, "c" * 32
     with storage.locked_partial(uid) as fh:
         fh.write(b"sealed bytes")
     rel = storage.final_relpath(7, rid)
     assert rel == f"lots/7/{rid}.ggzyseal"
-    final = storage.promote(uid, rel)
-    assert final.read_bytes() == b"sealed bytes" and storage.partial_size(uid) is None
-    assert storage.partial_ids() == []
-    storage.demote(rel, uid)
-    assert storage.partial_ids() == [uid] and not final.exists()
+    storage.link_final(uid, rel)
+    final = storage.resolve(rel)
+    assert final.read_bytes() == b"sealed bytes" and final.samefile(storage.partial_path(uid))
+    assert storage.final_relpaths() == {7: [rel]}
+    with pytest.raises(FileExistsError):  # a name is never silently replaced
+        storage.link_final(uid, rel)
     assert storage.discard_partial(uid) is True and storage.discard_partial(uid) is False
+    assert storage.partial_ids() == [] and final.read_bytes() == b"sealed bytes"
+
+
+def test_a_refused_bid_loses_only_its_final_name(tmp_path: Path) -> None:
+    storage = BidStorage(tmp_path)
+    uid, rid = "d" * 32, "e" * 32
+    with storage.locked_partial(uid) as fh:
+        fh.write(b"sealed bytes")
+    rel = storage.final_relpath(3, rid)
+    storage.link_final(uid, rel)
+    storage.discard_final(rel)
+    assert not storage.resolve(rel).exists() and storage.partial_size(uid) == 12
+
+
+def test_unrecorded_files_are_discarded_only_after_their_grace(tmp_path: Path) -> None:
+    storage = BidStorage(tmp_path)
+    uid, rid = "f" * 32, "0" * 32
+    with storage.locked_partial(uid) as fh:
+        fh.write(b"sealed bytes")
+    rel = storage.final_relpath(5, rid)
+    storage.link_final(uid, rel)
+    assert storage.discard_unrecorded(rel, older_than=3600) is False and storage.resolve(rel).exists()
+    assert storage.discard_unrecorded(rel, older_than=0) is True and not storage.resolve(rel).exists()
+    assert storage.discard_unrecorded(rel, older_than=0) is False
