@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -226,10 +226,27 @@ def own_upload(session: Session, *, actor: Principal, upload_id: str, lock: bool
     stmt = select(BidUpload).where(BidUpload.id == upload_id)
     if lock and for_update(session):
         stmt = stmt.with_for_update()
-    upload = session.scalars(stmt).one_or_none()
-    if upload is None or actor.entity_id is None or upload.bidder_entity_id != actor.entity_id:
+    return _owned(session.scalars(stmt).one_or_none(), actor)
+
+
+class _UploadOwned(Protocol):
+    @property
+    def bidder_entity_id(self) -> int: ...
+
+
+_Found = TypeVar("_Found", bound=_UploadOwned)
+
+
+def _owned(found: _Found | None, actor: Principal) -> _Found:
+    """An upload (row or object) of the actor's entity; another entity's, or none, is the same 404."""
+    if found is None or actor.entity_id is None or found.bidder_entity_id != actor.entity_id:
         raise NotFound("上传不存在", code="BID_UPLOAD_NOT_FOUND", field="upload_id")
-    return upload
+    return found
+
+
+def _ensure_writable(status: str) -> None:
+    if status != "open":
+        raise Conflict("该上传已结束，不能继续写入", code="BID_UPLOAD_CLOSED", field="upload_id")
 
 
 def file_agrees(received: int, size: int | None) -> bool:
@@ -314,11 +331,8 @@ def check_chunk_unchanged(
     """:func:`check_chunk` for the usual chunk, in one query and without writing: True when the chunk is
     accepted, False when the file and the row disagree after a crash and :func:`check_chunk` must reconcile
     them in a write transaction. Refuses exactly what check_chunk refuses."""
-    row = session.execute(_CHUNK_STATE, {"upload_id": upload_id}).one_or_none()
-    if row is None or actor.entity_id is None or row.bidder_entity_id != actor.entity_id:
-        raise NotFound("上传不存在", code="BID_UPLOAD_NOT_FOUND", field="upload_id")
-    if row.status != "open":
-        raise Conflict("该上传已结束，不能继续写入", code="BID_UPLOAD_CLOSED", field="upload_id")
+    row = _owned(session.execute(_CHUNK_STATE, {"upload_id": upload_id}).one_or_none(), actor)
+    _ensure_writable(row.status)
     _ensure_accepting(stage=row.stage, deadline=row.bid_deadline, now=now)
     if not file_agrees(row.received, storage.partial_size(upload_id)):
         return False
@@ -340,8 +354,7 @@ def check_chunk(
     """Refuse a chunk before reading it: wrong offset (409 with the expected one), too long, too late; after
     a crash, first make the file and the row agree (a write: run it in a write transaction)."""
     upload = own_upload(session, actor=actor, upload_id=upload_id, lock=True)
-    if upload.status != "open":
-        raise Conflict("该上传已结束，不能继续写入", code="BID_UPLOAD_CLOSED", field="upload_id")
+    _ensure_writable(upload.status)
     ensure_accepting(_lot(session, upload.lot_id), now=now)
     expected = reconcile_upload(session, upload=upload, storage=storage, now=now)
     if upload.status != "open":

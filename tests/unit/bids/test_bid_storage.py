@@ -42,14 +42,20 @@ def test_one_writer_per_upload_and_busy_files_are_not_truncated(tmp_path: Path) 
     assert storage.partial_size(uid) == 9
 
 
+def _staged(storage: BidStorage, uid: str, lot_id: int, rid: str) -> str:
+    """A complete partial file of 12 bytes, staged under the final name of bid ``rid``."""
+    with storage.locked_partial(uid) as fh:
+        fh.write(b"sealed bytes")
+    rel = storage.final_relpath(lot_id, rid)
+    storage.link_final(uid, rel)
+    return rel
+
+
 def test_a_staged_file_has_both_names_until_the_partial_one_goes(tmp_path: Path) -> None:
     storage = BidStorage(tmp_path)
     uid, rid = "b" * 32, "c" * 32
-    with storage.locked_partial(uid) as fh:
-        fh.write(b"sealed bytes")
-    rel = storage.final_relpath(7, rid)
+    rel = _staged(storage, uid, 7, rid)
     assert rel == f"lots/7/{rid}.ggzyseal"
-    storage.link_final(uid, rel)
     final = storage.resolve(rel)
     assert final.read_bytes() == b"sealed bytes" and final.samefile(storage.partial_path(uid))
     assert storage.final_relpaths() == {7: [rel]}
@@ -61,22 +67,15 @@ def test_a_staged_file_has_both_names_until_the_partial_one_goes(tmp_path: Path)
 
 def test_a_refused_bid_loses_only_its_final_name(tmp_path: Path) -> None:
     storage = BidStorage(tmp_path)
-    uid, rid = "d" * 32, "e" * 32
-    with storage.locked_partial(uid) as fh:
-        fh.write(b"sealed bytes")
-    rel = storage.final_relpath(3, rid)
-    storage.link_final(uid, rel)
+    uid = "d" * 32
+    rel = _staged(storage, uid, 3, "e" * 32)
     storage.discard_final(rel)
     assert not storage.resolve(rel).exists() and storage.partial_size(uid) == 12
 
 
 def test_unrecorded_files_are_discarded_only_after_their_grace(tmp_path: Path) -> None:
     storage = BidStorage(tmp_path)
-    uid, rid = "f" * 32, "0" * 32
-    with storage.locked_partial(uid) as fh:
-        fh.write(b"sealed bytes")
-    rel = storage.final_relpath(5, rid)
-    storage.link_final(uid, rel)
+    rel = _staged(storage, "f" * 32, 5, "0" * 32)
     assert storage.discard_unrecorded(rel, older_than=3600) is False and storage.resolve(rel).exists()
     assert storage.discard_unrecorded(rel, older_than=0) is True and not storage.resolve(rel).exists()
     assert storage.discard_unrecorded(rel, older_than=0) is False
