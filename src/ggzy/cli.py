@@ -58,17 +58,26 @@ def _serve(settings_host: str | None, port: int | None, workers: int | None = No
     import uvicorn
 
     from ggzy.web.app import create_app
+    from ggzy.web.http_protocol import HTTP_PROTOCOL
 
     settings = load_settings()
     host, port = settings_host or settings.host, port or settings.port
     workers = workers or settings.web_workers
     print(f"平台已启动：http://{host}:{port}/（{workers} 个工作进程）")
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", http=HTTP_PROTOCOL)
         return 0
     # Each worker process builds its own app from the same environment (settings, data folder, database).
     settings.check_production()
-    uvicorn.run("ggzy.web.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "ggzy.web.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        http=HTTP_PROTOCOL,
+    )
     return 0
 
 

@@ -57,6 +57,8 @@ def settings_for(data_dir: Path, database_url: str = ""):  # type: ignore[no-unt
 def serve(data_dir: Path, port: int, database_url: str, workers: int) -> None:
     import uvicorn
 
+    from ggzy.web.http_protocol import HTTP_PROTOCOL  # as `ggzy serve`; BENCH_HTTP=httptools for uvicorn's own
+
     if workers > 1:  # as `ggzy serve --workers N`, each worker building the app (here: with the frozen clock)
         os.environ["GGZY_BENCH_DATA_DIR"], os.environ["GGZY_BENCH_PG"] = str(data_dir), database_url
         uvicorn.run(
@@ -68,9 +70,17 @@ def serve(data_dir: Path, port: int, database_url: str, workers: int) -> None:
             port=port,
             log_level="warning",
             access_log=False,
+            http=os.environ.get("BENCH_HTTP", HTTP_PROTOCOL),
         )
         return
-    uvicorn.run(bench_app(data_dir, database_url), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        bench_app(data_dir, database_url),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        http=os.environ.get("BENCH_HTTP", HTTP_PROTOCOL),
+    )
 
 
 def bench_app(data_dir: Path | None = None, database_url: str | None = None):  # type: ignore[no-untyped-def]

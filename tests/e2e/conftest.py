@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 
 from ggzy.web.app import create_app
+from ggzy.web.http_protocol import HTTP_PROTOCOL
 
 CHROMIUM = os.environ.get("GGZY_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -39,7 +40,7 @@ def _free_port() -> int:
 def live_server(settings, clean_db, clock) -> Iterator[str]:  # type: ignore[no-untyped-def]
     app = create_app(settings, clock=clock, db=clean_db)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", http=HTTP_PROTOCOL))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

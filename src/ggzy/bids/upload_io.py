@@ -137,7 +137,7 @@ def _flush(writer: ChunkWriter, rest: list[bytes], digest: Any) -> None:
     """The chunk's last block, then fsync: only then is its offset counted, so an acknowledged chunk survives
     a crash."""
     writer.write(rest, digest)
-    writer.finish()
+    writer.finish(digest)
     os.fsync(writer.fd)
 
 

@@ -68,7 +68,7 @@ def _write_chunks(
             try:
                 for i in range(0, len(pieces), 3):
                     writer.write(pieces[i : i + 3], digest)
-                writer.finish()
+                writer.finish(digest)
             finally:
                 writer.close()
             assert writer.offset == end
@@ -122,12 +122,15 @@ def test_a_filesystem_refusing_direct_writes_gets_ordinary_ones(target: Path, mo
     data = random.Random(9).randbytes(3 * BUFFER + 123)
     digest = hashlib.sha256()
     writer = ChunkWriter(fd, direct_fd, 0)
-    writer.write([data[: 2 * BUFFER]], digest)
-    writer.write([data[2 * BUFFER :]], digest)
-    writer.finish()
+    # The first call keeps 100 unaligned bytes back; by the second the direct descriptor is gone, so they
+    # go out (and are hashed) with the ordinary writes, before that call's own bytes.
+    writer.write([data[: 2 * BUFFER + 100]], digest)
+    writer.write([data[2 * BUFFER + 100 :]], digest)
+    writer.finish(digest)
     writer.close()
     os.close(fd)
     assert target.read_bytes() == data
+    assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
     assert writer.direct_fd is None
     assert open_direct(target) is None  # the filesystem is remembered: later chunks do not try again
 
