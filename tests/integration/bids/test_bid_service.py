@@ -3,6 +3,7 @@ the ledger's public part hiding bids, refused envelopes leaving nothing stored."
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, timedelta
 
 import pytest
@@ -140,6 +141,45 @@ def test_the_deadline_refuses_to_the_millisecond_and_unfinished_uploads_are_disc
         statuses = {u.id: u.status for u in s.scalars(select(BidUpload))}
     assert statuses == {upload_id: "discarded", late_start: "discarded"}
     assert storage.partial_ids() == []
+
+
+def test_a_completion_waiting_for_the_lots_lock_sees_the_lot_as_the_lock_holder_left_it(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    """The completion checks the lot before it waits for the lot's lock and again under it. Here the lot
+    ends (terminated) while the completion waits: the check under the lock must see the new stage, not the
+    lot it had read before (PostgreSQL: read again through populate_existing; SQLite: the completion's
+    transaction waits for the write lock before reading anything)."""
+    actor = world.bidders[0]
+    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[0])
+    upload_id = start(clean_db, actor, world.tender.lot_id, len(data), clock)
+    write(clean_db, actor, upload_id, data, 0, storage, clock)
+    locked, release = threading.Event(), threading.Event()
+
+    def end_the_lot() -> None:
+        with clean_db.transaction() as s:
+            lot = s.get(Lot, world.tender.lot_id, with_for_update=True)
+            assert lot is not None
+            lot.stage = "terminated"
+            s.flush()
+            locked.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=end_the_lot)
+    holder.start()
+    assert locked.wait(10)
+    threading.Timer(0.5, release.set).start()  # the completion reads the lot, then waits for its lock
+    try:
+        with pytest.raises(Conflict) as err:
+            complete(clean_db, actor, upload_id, storage, signing_key, clock)
+    finally:
+        release.set()
+        holder.join(10)
+    assert err.value.code == "LOT_NOT_ACCEPTING_BIDS"
+    assert count(clean_db, Bid) == 0 and count(clean_db, BidBoxEntry) == 0
+    assert not any(storage.final_relpaths().values())  # the refused completion's staged name is gone
+    with clean_db.session(write=False) as s:
+        assert s.get(BidUpload, upload_id).status == "open"  # type: ignore[union-attr]
 
 
 def test_a_new_bid_replaces_the_old_and_withdrawal_ends_it(
