@@ -4,10 +4,10 @@ uvicorn appends every piece the parser produces to a ``bytearray`` and, when the
 copies that into a fresh ``bytes``: two copies of every uploaded byte, both on the event-loop thread, which
 also reads every socket. During the issue-4 bench (200 bidders × 20 MiB) that thread was the server's
 bottleneck, and those copies with their fresh allocations were a fifth of its CPU time (``perf``, same run).
-Here a piece that arrives while nothing is waiting is kept as the ``bytes`` object the parser made, and
-uvicorn's ``bytes(...)`` of a ``bytes`` object returns that same object: no copy. Pieces that pile up before
-the app reads them are joined as before. Flow control is unchanged: reading pauses past uvicorn's high-water
-mark whatever the pieces' type.
+Here a piece that arrives when the app has taken everything before it is kept as the ``bytes`` object the
+parser made, and uvicorn's ``bytes(...)`` of a ``bytes`` object returns that same object: no copy. Pieces
+that pile up before the app reads them are joined as before. Flow control is unchanged: reading pauses past
+uvicorn's high-water mark whatever the pieces' type.
 
 ``ggzy serve``, the bench and the browser tests serve through this protocol (``HTTP_PROTOCOL``).
 """
