@@ -132,6 +132,14 @@ def write(
         )
 
 
+def uploaded(db: Database, world: BidWorld, i: int, storage: BidStorage, clock: FrozenClock) -> tuple[str, bytes]:
+    """Bidder ``i``'s sealed envelope, uploaded whole in one chunk and not completed: (upload id, envelope)."""
+    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[i])
+    upload_id = start(db, world.bidders[i], world.tender.lot_id, len(data), clock)
+    write(db, world.bidders[i], upload_id, data, 0, storage, clock)
+    return upload_id, data
+
+
 def complete(
     db: Database, actor: Principal, upload_id: str, storage: BidStorage, key: SigningKey, clock: FrozenClock
 ) -> Bid:

@@ -17,6 +17,7 @@ from tests.integration.bids.support import (
     seal,
     start,
     submit,
+    uploaded,
     write,
 )
 
@@ -100,9 +101,7 @@ def test_a_staged_file_no_bid_records_is_removed_after_its_grace_and_recorded_on
     clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
 ) -> None:
     kept = submit(clean_db, world, 0, storage, signing_key, clock)
-    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[1])
-    upload_id = start(clean_db, world.bidders[1], world.tender.lot_id, len(data), clock)
-    write(clean_db, world.bidders[1], upload_id, data, 0, storage, clock)
+    upload_id, data = uploaded(clean_db, world, 1, storage, clock)
     # A completion that staged its file and died before its transaction committed.
     with clean_db.session(write=False) as s:
         staged = service.stage_bid_file(s, actor=world.bidders[1], upload_id=upload_id, storage=storage)
@@ -122,9 +121,7 @@ def test_the_deadline_refuses_to_the_millisecond_and_unfinished_uploads_are_disc
     clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
 ) -> None:
     actor = world.bidders[0]
-    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[0])
-    upload_id = start(clean_db, actor, world.tender.lot_id, len(data), clock)
-    write(clean_db, actor, upload_id, data, 0, storage, clock)
+    upload_id, _ = uploaded(clean_db, world, 0, storage, clock)
     deadline = DEADLINE.astimezone(UTC)
     clock.set(deadline - timedelta(milliseconds=1))
     late_start = start(clean_db, world.bidders[1], world.tender.lot_id, 100, clock)  # still in time
@@ -151,9 +148,7 @@ def test_a_completion_waiting_for_the_lots_lock_sees_the_lot_as_the_lock_holder_
     lot it had read before (PostgreSQL: read again through populate_existing; SQLite: the completion's
     transaction waits for the write lock before reading anything)."""
     actor = world.bidders[0]
-    data = seal(world.opening.public, lot_id=world.tender.lot_id, bidder_id=world.tender.bidder_ids[0])
-    upload_id = start(clean_db, actor, world.tender.lot_id, len(data), clock)
-    write(clean_db, actor, upload_id, data, 0, storage, clock)
+    upload_id, _ = uploaded(clean_db, world, 0, storage, clock)
     locked, release = threading.Event(), threading.Event()
 
     def end_the_lot() -> None:
@@ -271,9 +266,7 @@ def test_an_objection_hold_pauses_new_bids_but_not_withdrawal_and_an_upload_resu
 
     lot_id = world.tender.lot_id
     live = submit(clean_db, world, 0, storage, signing_key, clock)
-    data = seal(world.opening.public, lot_id=lot_id, bidder_id=world.tender.bidder_ids[1])
-    under_way = start(clean_db, world.bidders[1], lot_id, len(data), clock)
-    write(clean_db, world.bidders[1], under_way, data, 0, storage, clock)
+    under_way, _ = uploaded(clean_db, world, 1, storage, clock)
     with clean_db.transaction() as s:  # a documents objection (条例22) pauses the lot
         hold = holds.place(
             s, lot_id=lot_id, source="objection:1", rule="construction.objection_reply",
