@@ -62,7 +62,7 @@ def _serve(settings_host: str | None, port: int | None, workers: int | None = No
 
     settings = load_settings()
     host, port = settings_host or settings.host, port or settings.port
-    workers = workers or settings.web_workers
+    workers = workers or settings.resolved_web_workers
     print(f"平台已启动：http://{host}:{port}/（{workers} 个工作进程）")
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", http=HTTP_PROTOCOL)
@@ -147,7 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="启动 Web 服务")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--workers", type=int, help="工作进程数（默认取 GGZY_WEB_WORKERS，未设置为 1）")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="工作进程数（默认取 GGZY_WEB_WORKERS；未设置时 PostgreSQL 每个 CPU 核一个（至多 8），SQLite 为 1）",
+    )
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("demo", help="迁移数据库、导入演示数据并启动")

@@ -3,12 +3,13 @@
     .venv/bin/python tests/bench/bench_bid_upload.py                       # 200 bidders × 20 MiB (issue 4)
     .venv/bin/python tests/bench/bench_bid_upload.py --bidders 16 --mib 8  # quick run
     .venv/bin/python tests/bench/bench_bid_upload.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/ggzy_bench
-    .venv/bin/python tests/bench/bench_bid_upload.py --workers 2            # as ggzy serve --workers 2
+    .venv/bin/python tests/bench/bench_bid_upload.py --workers 1            # as ggzy serve --workers 1
 
 Starts a uvicorn server (a child process on 127.0.0.1, SQLite in a temporary data folder or --pg, frozen clock
-before the bid deadline), seals one envelope per bidder in-process, then N bidders upload at once:
-create an upload, PUT the chunks (streamed), complete (hash + receipt). Each bidder sends a bounded number
-of requests (2 + chunks). The baseline copies the same envelope files with N threads (copy + fsync) into new
+before the bid deadline, as many worker processes as ``ggzy serve`` would start: one per core on PostgreSQL,
+one on SQLite), seals one envelope per bidder in-process, then N bidders upload at once: create an upload,
+PUT the chunks (streamed), complete (hash + receipt). Each bidder sends a bounded number of requests
+(2 + chunks). The baseline copies the same envelope files with N threads (copy + fsync) into new
 files, once before the server starts and ``--copies`` - 1 times after the uploads: the same copy varies up to
 2× from run to run on a shared VM, so the ratio is taken against the median copy and its range is printed
 too (see ``copy_baseline`` for why each copy writes new files). The floor sends the same files over loopback
@@ -479,7 +480,12 @@ def main() -> None:
         help="bidders' HTTP client: http.client + sendfile (lean), or httpx streaming 256 KiB pieces",
     )
     parser.add_argument("--pg", default="", help="a scratch PostgreSQL database (emptied!) instead of SQLite")
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes, as ggzy serve --workers")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="server worker processes (ggzy serve --workers); default as ggzy serve: one per core on PostgreSQL, "
+        "1 on SQLite",
+    )
     parser.add_argument("--copies", type=int, default=3, help="baseline copies: one before the uploads, the rest after")
     parser.add_argument("--floor-receive", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
@@ -491,6 +497,7 @@ def main() -> None:
     if args.floor_receive:
         floor_receive(args.floor_receive, args.port, args.uploaders)
         return
+    args.workers = args.workers or settings_for(Path(), args.pg).resolved_web_workers
     with tempfile.TemporaryDirectory(prefix="ggzy-bench-bids-") as tmp:
         data_dir, envelopes, copies, received = (Path(tmp, name) for name in ("data", "envelopes", "copies", "floor"))
         for d in (data_dir, envelopes, copies, received):

@@ -59,3 +59,29 @@ def test_cli_refuses_to_start_production_without_secret(
     monkeypatch.delenv("GGZY_SECRET_KEY", raising=False)
     assert main(["migrate"]) == 2
     assert "生产模式拒绝启动" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("url", "cores", "expected"),
+    [
+        (None, 4, 1),  # the embedded default stays one process
+        ("sqlite:///x.db", 16, 1),
+        ("postgresql+psycopg://u@h/db", 2, 2),  # one per core on PostgreSQL
+        ("postgresql+psycopg://u@h/db", 16, 8),  # at most 8
+        ("postgresql+psycopg://u@h/db", None, 1),  # cores unknown
+    ],
+)
+def test_worker_processes_default_to_one_per_core_on_postgresql_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str | None, cores: int | None, expected: int
+) -> None:
+    monkeypatch.delenv("GGZY_WEB_WORKERS", raising=False)
+    monkeypatch.setattr("ggzy.core.settings.os.cpu_count", lambda: cores)
+    assert Settings(data_dir=tmp_path, database_url=url).resolved_web_workers == expected
+
+
+def test_worker_processes_set_explicitly_win(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GGZY_WEB_WORKERS", "3")
+    assert Settings(data_dir=tmp_path, database_url="postgresql+psycopg://u@h/db").resolved_web_workers == 3
+    assert Settings(data_dir=tmp_path).resolved_web_workers == 3
+    with pytest.raises(ValueError, match="web_workers"):
+        Settings(data_dir=tmp_path, web_workers=0)
