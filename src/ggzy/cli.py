@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--workers",
         type=int,
-        help="工作进程数（默认取 GGZY_WEB_WORKERS；未设置时 PostgreSQL 每个 CPU 核一个（至多 8），SQLite 为 1）",
+        help="工作进程数（默认取 GGZY_WEB_WORKERS；未设置时每个 CPU 核一个，至多 8）",
     )
     p.set_defaults(func=_cmd_serve)
 

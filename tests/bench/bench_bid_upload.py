@@ -6,8 +6,8 @@
     .venv/bin/python tests/bench/bench_bid_upload.py --workers 1            # as ggzy serve --workers 1
 
 Starts a uvicorn server (a child process on 127.0.0.1, SQLite in a temporary data folder or --pg, frozen clock
-before the bid deadline, as many worker processes as ``ggzy serve`` would start: one per core on PostgreSQL,
-one on SQLite), seals one envelope per bidder in-process, then N bidders upload at once: create an upload,
+before the bid deadline, as many worker processes as ``ggzy serve`` would start: one per core, at most 8),
+seals one envelope per bidder in-process, then N bidders upload at once: create an upload,
 PUT the chunks (streamed), complete (hash + receipt). Each bidder sends a bounded number of requests
 (2 + chunks). The baseline copies the same envelope files with N threads (copy + fsync) into new
 files, once before the server starts and ``--copies`` - 1 times after the uploads: the same copy varies up to
@@ -483,8 +483,7 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        help="server worker processes (ggzy serve --workers); default as ggzy serve: one per core on PostgreSQL, "
-        "1 on SQLite",
+        help="server worker processes (ggzy serve --workers); default as ggzy serve: one per core, at most 8",
     )
     parser.add_argument("--copies", type=int, default=3, help="baseline copies: one before the uploads, the rest after")
     parser.add_argument("--floor-receive", type=Path, help=argparse.SUPPRESS)

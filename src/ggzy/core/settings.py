@@ -77,14 +77,14 @@ class Settings(BaseSettings):
 
     @property
     def resolved_web_workers(self) -> int:
-        """``web_workers``, or by default one worker process per core (at most 8) on PostgreSQL and one on the
-        embedded SQLite. One process runs Python on one core at a time: on the 2-core reference VM, 200
-        concurrent bid uploads on PostgreSQL took 11.7–13.0 s with one worker and 9.4–10.6 s with two (issue 4
-        bench), one core standing idle in the first case. The embedded default stays one process, as the demo
-        and a trial install expect; the background loops run in one worker whatever the number."""
+        """``web_workers``, or by default one worker process per core, at most 8. One process runs Python on
+        one core at a time: on the 2-core reference VM, 200 concurrent bid uploads took 10.9–11.4 s with one
+        worker and 8.2–8.8 s with two on SQLite, 11.1–13.0 s and 9.4–11.1 s on PostgreSQL (issue 4 bench),
+        one core standing partly idle with one worker. SQLite serves several processes too: its write lock
+        then also queues across them. The background loops run in one worker whatever the number."""
         if self.web_workers is not None:
             return self.web_workers
-        return 1 if self.is_sqlite else max(1, min(os.cpu_count() or 1, 8))
+        return max(1, min(os.cpu_count() or 1, 8))
 
     @cached_property
     def resolved_secret_key(self) -> str:

@@ -64,14 +64,14 @@ def test_cli_refuses_to_start_production_without_secret(
 @pytest.mark.parametrize(
     ("url", "cores", "expected"),
     [
-        (None, 4, 1),  # the embedded default stays one process
-        ("sqlite:///x.db", 16, 1),
-        ("postgresql+psycopg://u@h/db", 2, 2),  # one per core on PostgreSQL
+        (None, 2, 2),  # one per core, on the embedded SQLite
+        ("postgresql+psycopg://u@h/db", 2, 2),  # and on PostgreSQL
         ("postgresql+psycopg://u@h/db", 16, 8),  # at most 8
-        ("postgresql+psycopg://u@h/db", None, 1),  # cores unknown
+        (None, 1, 1),
+        (None, None, 1),  # cores unknown
     ],
 )
-def test_worker_processes_default_to_one_per_core_on_postgresql_only(
+def test_worker_processes_default_to_one_per_core(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str | None, cores: int | None, expected: int
 ) -> None:
     monkeypatch.delenv("GGZY_WEB_WORKERS", raising=False)
