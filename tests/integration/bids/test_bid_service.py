@@ -21,7 +21,7 @@ from tests.integration.bids.support import (
     write,
 )
 
-from ggzy.bids import service
+from ggzy.bids import box, service
 from ggzy.bids.models import Bid, BidBoxEntry, BidUpload, LotOpeningKey
 from ggzy.bids.storage import BidStorage
 from ggzy.core.clock import FrozenClock
@@ -175,6 +175,51 @@ def test_a_completion_waiting_for_the_lots_lock_sees_the_lot_as_the_lock_holder_
     assert not any(storage.final_relpaths().values())  # the refused completion's staged name is gone
     with clean_db.session(write=False) as s:
         assert s.get(BidUpload, upload_id).status == "open"  # type: ignore[union-attr]
+
+
+def test_concurrent_completions_chain_one_after_another_and_replace_each_bidders_live_bid(
+    clean_db: Database, world: BidWorld, storage: BidStorage, signing_key: SigningKey, clock: FrozenClock
+) -> None:
+    """Six completions of one lot at once, two per bidder, after bidder 0 has bid once. Each reads the box
+    head and the bidder's live bid after taking the lot's lock, so every entry follows the one before it
+    (seq 1..7, each chain computed from the previous), each receipt carries its entry's chain, and every
+    bidder ends with one live bid, the others replaced, each replaced bid named by exactly one entry. On
+    PostgreSQL, a completion that reads the head before taking the lock fails this test (checked)."""
+    first = submit(clean_db, world, 0, storage, signing_key, clock)
+    uploads = [(i, uploaded(clean_db, world, i, storage, clock)[0]) for i in (0, 1, 2) for _ in range(2)]
+    gate = threading.Barrier(len(uploads))
+    done: dict[str, Bid] = {}
+    failures: list[BaseException] = []
+
+    def finish(i: int, upload_id: str) -> None:
+        try:
+            gate.wait(10)
+            done[upload_id] = complete(clean_db, world.bidders[i], upload_id, storage, signing_key, clock)
+        except BaseException as exc:  # reported below: a thread's failure must fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=finish, args=pair) for pair in uploads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not failures and len(done) == len(uploads)
+    with clean_db.session(write=False) as s:
+        entries = list(s.scalars(select(BidBoxEntry).order_by(BidBoxEntry.seq)))
+        bids = {b.id: b for b in s.scalars(select(Bid))}
+    assert [e.seq for e in entries] == list(range(1, 8))
+    chain = box.GENESIS
+    for entry in entries:
+        chain = box.next_chain(chain, box.entry_document(entry))
+        assert entry.chain == chain
+    by_receipt = {e.receipt_id: e for e in entries}
+    for bid in bids.values():
+        assert Receipt.from_json(bid.receipt).box_chain == by_receipt[bid.id].chain
+    live = sorted(b.bidder_entity_id for b in bids.values() if b.status == "submitted")
+    assert live == sorted(world.tender.bidder_ids)
+    replaced = sorted(b.id for b in bids.values() if b.status == "replaced")
+    assert len(replaced) == 4 and first.id in replaced
+    assert sorted(r for e in entries for r in e.replaces) == replaced
 
 
 def test_a_new_bid_replaces_the_old_and_withdrawal_ends_it(
