@@ -79,7 +79,7 @@ class Settings(BaseSettings):
     def resolved_web_workers(self) -> int:
         """``web_workers``, or by default one worker process per core, at most 8. One process runs Python on
         one core at a time: on the 2-core reference VM, 200 concurrent bid uploads took 10.9–11.4 s with one
-        worker and 8.2–8.8 s with two on SQLite, 11.1–13.0 s and 9.4–11.1 s on PostgreSQL (issue 4 bench),
+        worker and 8.2–8.8 s with two on SQLite, 11.7–13.0 s and 9.4–11.1 s on PostgreSQL (issue 4 bench),
         one core standing partly idle with one worker. SQLite serves several processes too: its write lock
         then also queues across them. The background loops run in one worker whatever the number."""
         if self.web_workers is not None:
