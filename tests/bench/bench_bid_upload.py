@@ -344,6 +344,16 @@ def phases(t0: float) -> str:
     )
 
 
+def run_together(threads: list[threading.Thread]) -> tuple[float, float]:
+    """Start every thread, wait for all: (when the first was started, seconds until the last ended)."""
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return t0, time.perf_counter() - t0
+
+
 def copy_baseline(files: list[Path], dest: Path, *, overwrite: bool = False) -> float:
     """Copy + fsync of every file into a new folder of ``dest``; earlier copies are kept until the run ends.
     With ``overwrite`` the last copy's files are deleted and written again instead: on the reference VM such
@@ -365,13 +375,7 @@ def copy_baseline(files: list[Path], dest: Path, *, overwrite: bool = False) -> 
         with open(target, "rb") as fh:
             os.fsync(fh.fileno())
 
-    threads = [threading.Thread(target=copy, args=(f,)) for f in files]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return time.perf_counter() - t0
+    return run_together([threading.Thread(target=copy, args=(f,)) for f in files])[1]
 
 
 FLOOR_BLOCK = 1 << 20
@@ -435,11 +439,9 @@ def floor_baseline(files: list[Path], dest: Path) -> tuple[float, list[str]]:
     """The same files sent by the kernel (sendfile), as the bidders' client sends them, to ``floor_receive``
     over loopback: what the wire, the hash and a durable direct write cost on this machine in this run. The
     upload cannot beat it; if it is under half the copy, no server reaches the copy target here."""
-    for old in dest.iterdir():
-        old.unlink()
     listener = socket.create_server(("127.0.0.1", 0), backlog=len(files))
     port = listener.getsockname()[1]
-    command = [sys.executable, __file__, "--floor-receive", str(dest), "--port", str(listener.fileno())]
+    command = [sys.executable, __file__, "--floor-receive", str(dest), "--listen-fd", str(listener.fileno())]
     receiver = subprocess.Popen(
         [*command, "--bidders", str(len(files))],
         pass_fds=(listener.fileno(),),
@@ -456,13 +458,7 @@ def floor_baseline(files: list[Path], dest: Path) -> tuple[float, list[str]]:
 
     try:
         assert receiver.stdout is not None and receiver.stdout.readline() == b"ready\n"
-        threads = [threading.Thread(target=send, args=(i, f)) for i, f in enumerate(files)]
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
+        _, elapsed = run_together([threading.Thread(target=send, args=(i, f)) for i, f in enumerate(files)])
     finally:
         receiver.wait(timeout=60)
     return elapsed, digests
@@ -487,6 +483,7 @@ def main() -> None:
     )
     parser.add_argument("--copies", type=int, default=3, help="baseline copies: one before the uploads, the rest after")
     parser.add_argument("--floor-receive", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -494,7 +491,7 @@ def main() -> None:
         serve(args.serve, args.port, args.pg, args.workers)
         return
     if args.floor_receive:
-        floor_receive(args.floor_receive, args.port, args.uploaders)
+        floor_receive(args.floor_receive, args.listen_fd, args.uploaders)
         return
     args.workers = args.workers or settings_for(Path(), args.pg).resolved_web_workers
     with tempfile.TemporaryDirectory(prefix="ggzy-bench-bids-") as tmp:
@@ -542,10 +539,7 @@ def main() -> None:
                 )
                 for i, f in enumerate(warm_files)
             ]
-            for t in warm:
-                t.start()
-            for t in warm:
-                t.join()
+            run_together(warm)
             TIMELINES.clear()
             if any(r is None or r.startswith("FAILED") for r in warm_results):
                 raise SystemExit(f"warm-up upload failed: {warm_results}")
@@ -575,12 +569,7 @@ def main() -> None:
             ]
             server_cpu0, own0 = cpu_seconds(server_pids), resource.getrusage(resource.RUSAGE_SELF)
             database_cpu0 = postgres_cpu()
-            t0 = time.perf_counter()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            upload_s = time.perf_counter() - t0
+            t0, upload_s = run_together(threads)
             server_user, server_sys = (b - a for a, b in zip(server_cpu0, cpu_seconds(server_pids), strict=True))
             server_cpu = server_user + server_sys
             database_cpu = sum(t - database_cpu0.get(pid, 0.0) for pid, t in postgres_cpu().items())
