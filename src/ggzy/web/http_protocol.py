@@ -68,10 +68,10 @@ class BodyPassingProtocol(asyncio.BufferedProtocol):
     ``BodyPassingHttp``. uvicorn knows only the inner protocol (its connections set, shutdown, upgrades)."""
 
     http_class: type[BodyPassingHttp] = BodyPassingHttp
+    _view: memoryview  # the buffer get_buffer last handed out; buffer_updated parses from it
 
     def __init__(self, **kwargs: Any) -> None:
         self.http = self.http_class(**kwargs)
-        self._view = _read_buffer()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.http.connection_made(transport)  # type: ignore[arg-type]
