@@ -71,7 +71,7 @@ def _head(session: Session, lot_id: int) -> tuple[int, str]:
 def append_entry(
     session: Session,
     *,
-    lot: Lot,
+    lot_id: int,
     kind: str,
     receipt_id: str,
     ciphertext_hash: str,
@@ -80,9 +80,9 @@ def append_entry(
 ) -> BidBoxEntry:
     """Chain one submission or withdrawal into the lot's box. The caller holds the lot's row lock, so the
     lot's entries are appended one at a time."""
-    seq, head = _head(session, lot.id)
+    seq, head = _head(session, lot_id)
     entry = BidBoxEntry(
-        lot_id=lot.id,
+        lot_id=lot_id,
         seq=seq + 1,
         kind=kind,
         receipt_id=receipt_id,

@@ -24,6 +24,7 @@ from fastapi import Request
 
 from ggzy.bids import service
 from ggzy.bids.chunk_writer import ChunkWriter, open_direct
+from ggzy.bids.models import BidUpload
 from ggzy.bids.schemas import BidOut, UploadOut
 from ggzy.bids.storage import BidStorage, ChunkRange, parse_content_range
 from ggzy.core.clock import Clock
@@ -79,7 +80,7 @@ def start(db: Database, *, actor: Principal, lot_id: int, declared_size: int, no
     start among 200 concurrent bidders (issue 4 bench), all other writers waiting."""
     with db.session(write=False) as reader:
         entity_id = service.check_upload_start(reader, actor=actor, lot_id=lot_id, declared_size=declared_size, now=now)
-    with db.transaction() as session:
+    with db.transaction(flush_wal_at_commit=False) as session:  # see _count
         upload = service.open_upload(
             session, actor=actor, lot_id=lot_id, entity_id=entity_id, declared_size=declared_size, now=now
         )
@@ -142,7 +143,9 @@ def _flush(writer: ChunkWriter, rest: list[bytes], digest: Any) -> None:
 
 
 def _count(db: Database, actor: Principal, upload_id: str, start: int, end: int, clock: Clock) -> UploadOut:
-    with db.transaction() as session:
+    # A count is progress the client re-derives (GET the offset, resend) should PostgreSQL crash before its WAL
+    # reaches the disk; the receipt's commit (complete) waits for the disk as always.
+    with db.transaction(flush_wal_at_commit=False) as session:
         progress = service.record_chunk(
             session, actor=actor, upload_id=upload_id, start=start, end=end, now=clock.now()
         )
@@ -211,12 +214,13 @@ async def receive_chunk(
     return out
 
 
-def inspect_received(session: Any, *, actor: Principal, upload_id: str, storage: BidStorage) -> EnvelopeInfo:
-    """``service.inspect_upload`` without reading the file a second time when this process hashed every byte
-    as it arrived: the header is parsed and the record layout checked from the size, as inspect_envelope does."""
+def inspect_received(session: Any, *, actor: Principal, upload: BidUpload, storage: BidStorage) -> EnvelopeInfo:
+    """``service.inspect_upload`` of the actor's ``upload`` without reading the file a second time when this
+    process hashed every byte as it arrived: the header is parsed and the record layout checked from the size,
+    as inspect_envelope does."""
+    upload_id = upload.id
     with _hashes_lock:
         entry = _hashes.get(upload_id)
-    upload = service.own_upload(session, actor=actor, upload_id=upload_id)
     if (
         entry is None
         or upload.status != "open"
@@ -257,8 +261,9 @@ def complete(
     transaction that records the bid holds its locks for database work only."""
     reader = db.session(write=False)
     try:
-        info = inspect_received(reader, actor=actor, upload_id=upload_id, storage=storage)
-        staged = service.stage_bid_file(reader, actor=actor, upload_id=upload_id, storage=storage)
+        upload = service.own_upload(reader, actor=actor, upload_id=upload_id)  # found once for both steps
+        info = inspect_received(reader, actor=actor, upload=upload, storage=storage)
+        staged = service.stage_upload(upload, storage=storage)
     finally:
         reader.close()
     committing = False

@@ -4,6 +4,7 @@ the ledger's public part hiding bids, refused envelopes leaving nothing stored."
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, timedelta
 
 import pytest
@@ -341,3 +342,22 @@ def test_an_objection_hold_pauses_new_bids_but_not_withdrawal_and_an_upload_resu
         holds.place(s, lot_id=lot_id, source="objection:2", rule="r", citation="c", now=clock.now())
     with clean_db.transaction() as s:
         assert service.withdraw_bid(s, actor=world.bidders[0], bid_id=live.id, now=clock.now()).status == "withdrawn"
+
+
+def test_a_start_is_refused_for_a_non_bidder_entity_whatever_the_lot_and_for_a_missing_lot(
+    clean_db: Database, world: BidWorld, clock: FrozenClock
+) -> None:
+    """The start's checks read entity, lot, project and key in one statement: the refusals stay as they were,
+    the entity's first (a non-bidder learns nothing about which lots exist)."""
+    owner_entity = world.tender.owner.entity_id
+    assert owner_entity is not None
+    as_owner_entity = replace(world.bidders[0], entity_id=owner_entity)  # bidder staff role, owner's entity
+    missing_lot = world.tender.lot_id + 1000
+    for lot_id in (world.tender.lot_id, missing_lot):
+        with pytest.raises(Forbidden) as refused:
+            start(clean_db, as_owner_entity, lot_id, 10_000, clock)
+        assert refused.value.code == "BIDDER_ENTITY_REQUIRED"
+    with pytest.raises(AppError) as missing:
+        start(clean_db, world.bidders[0], missing_lot, 10_000, clock)
+    assert missing.value.status_code == 404 and missing.value.code == "LOT_NOT_FOUND"
+    assert count(clean_db, BidUpload) == 0
