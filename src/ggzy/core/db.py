@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Numeric, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -92,11 +92,18 @@ class Database:
         return session
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A job boundary outside requests (CLI, scheduler, tests): commit on success, roll back on error."""
+    def transaction(self, *, flush_wal_at_commit: bool = True) -> Iterator[Session]:
+        """A job boundary outside requests (CLI, scheduler, tests): commit on success, roll back on error.
+
+        ``flush_wal_at_commit=False`` (PostgreSQL: ``synchronous_commit = off`` for this transaction only) is
+        for records a client re-derives after a database crash, never for one it is given as proof: the commit
+        returns before its WAL reaches the disk, and a crash of PostgreSQL itself (not of the platform) may
+        undo the last fraction of a second of such commits. SQLite's WAL commits never wait for the disk."""
         from ggzy.core.events import dispatch_after_commit
 
         session = self.session(write=True)
+        if not flush_wal_at_commit and not self.is_sqlite:
+            session.execute(text("SET LOCAL synchronous_commit = off"))
         try:
             yield session
             session.commit()
