@@ -517,8 +517,9 @@ def complete_upload(
     completions it was held 23 ms each (p50), 6.6 s in all (issue 4 bench, instrumented). So what that lock
     does not guard is done before it: the upload row (its own lock), the hold and sanction checks (neither an
     objection's hold nor a sanction takes the lot's lock, so checking them before it or after is the same
-    race), and the deadline, checked first as before and again under the lock. After it: the lot, the key,
-    the bidder's live bid, the box head, the box entry and the bid (and a replaced bid's update)."""
+    race), and the deadline, checked first as before and again under the lock. After it: the lot with its key
+    (the statement that takes the lock), the bidder's live bid, the box head, the box entry and the bid (and a
+    replaced bid's update)."""
     upload = own_upload(session, actor=actor, upload_id=staged.upload_id, lock=True)
     if upload.status != "open" or upload.received != upload.declared_size:
         raise Conflict("该上传已结束或尚未传完", code="BID_UPLOAD_CLOSED", field="upload_id")
