@@ -16,8 +16,6 @@ import argparse
 import http.client
 import json
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_bid_upload import cpu_seconds, free_port, prepare, process_tree
+from bench_bid_upload import cpu_seconds, prepare, process_tree, start_server
 
 
 def main() -> None:
@@ -41,18 +39,8 @@ def main() -> None:
         envelopes.mkdir()
         n = args.bidders
         lot_id, files, headers = prepare(data_dir, n + 1, args.mib, envelopes, args.pg)
-        port = free_port()
-        bench = str(Path(__file__).with_name("bench_bid_upload.py"))
-        server = subprocess.Popen(
-            [sys.executable, bench, "--serve", str(data_dir), "--port", str(port), "--pg", args.pg, "--workers", "1"]
-        )
+        server, port = start_server(data_dir, args.pg, 1)
         try:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
             pids = process_tree(server.pid)
             conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=60) for _ in range(n + 1)]
             ids: dict[int, str] = {}
