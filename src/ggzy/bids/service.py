@@ -52,6 +52,10 @@ def new_id() -> str:
 # ---- lot checks -------------------------------------------------------------------------------------------
 
 
+def _no_such_lot() -> NotFound:
+    return NotFound("标段不存在", code="LOT_NOT_FOUND", field="lot_id")
+
+
 def _lot(session: Session, lot_id: int, *, lock: bool = False) -> Lot:
     stmt = select(Lot).where(Lot.id == lot_id)
     if lock and for_update(session):
@@ -59,7 +63,7 @@ def _lot(session: Session, lot_id: int, *, lock: bool = False) -> Lot:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     lot = session.scalars(stmt).one_or_none()
     if lot is None:
-        raise NotFound("标段不存在", code="LOT_NOT_FOUND", field="lot_id")
+        raise _no_such_lot()
     return lot
 
 
@@ -187,7 +191,7 @@ def check_upload_start(session: Session, *, actor: Principal, lot_id: int, decla
     if state is None or state.entity_kind != "bidder":
         raise Forbidden("所属主体不是投标人，不能递交投标文件", code="BIDDER_ENTITY_REQUIRED", field="entity_id")
     if state.stage is None:
-        raise NotFound("标段不存在", code="LOT_NOT_FOUND", field="lot_id")
+        raise _no_such_lot()
     _ensure_accepting(stage=state.stage, deadline=state.bid_deadline, now=now)
     ensure_not_paused(session, lot_id=lot_id)
     # credit: a sanction in force bars the entity from bidding (法53/54, 采购法77); refused before any byte.
@@ -323,8 +327,9 @@ _keys = cast(Table, LotOpeningKey.__table__)
 # A lot as bidding sees it: stage, deadline, trade (for sanctions) and opening key, in one statement where the
 # ORM took four (the entity, the lot, its project, its key): 2.8 of the 4.4 ms of CPU a start's checks took, one
 # bidder at a time; a completion read three of them twice (tests/bench/bench_bid_requests.py).
+_LOT_STATE_COLUMNS = (_lots.c.stage, _lots.c.bid_deadline, _projects.c.trade, _keys.c.key_id)
 _LOT_STATE = (
-    select(_lots.c.stage, _lots.c.bid_deadline, _projects.c.trade, _keys.c.key_id)
+    select(*_LOT_STATE_COLUMNS)
     .join(_projects, _projects.c.id == _lots.c.project_id)
     .outerjoin(_keys, _keys.c.lot_id == _lots.c.id)
     .where(_lots.c.id == bindparam("lot_id"))
@@ -332,9 +337,7 @@ _LOT_STATE = (
 # The same for an upload's start, from the actor's entity: a missing lot leaves its columns empty, so that a
 # non-bidder is refused as such whatever lot it names, as before.
 _START_STATE = (
-    select(
-        _entities.c.kind.label("entity_kind"), _lots.c.stage, _lots.c.bid_deadline, _projects.c.trade, _keys.c.key_id
-    )
+    select(_entities.c.kind.label("entity_kind"), *_LOT_STATE_COLUMNS)
     .select_from(_entities)
     .outerjoin(_lots, _lots.c.id == bindparam("lot_id"))
     .outerjoin(_projects, _projects.c.id == _lots.c.project_id)
@@ -349,7 +352,7 @@ def _lot_state(session: Session, lot_id: int, *, lock: bool = False) -> Any:
     stmt = _LOT_STATE.with_for_update(of=_lots) if lock and for_update(session) else _LOT_STATE
     row = session.execute(stmt, {"lot_id": lot_id}).one_or_none()
     if row is None:
-        raise NotFound("标段不存在", code="LOT_NOT_FOUND", field="lot_id")
+        raise _no_such_lot()
     return row
 
 
