@@ -61,11 +61,38 @@ def seal_commitment(*, salt: str, lot_id: int, seq: int, head: str) -> str:
     ).hexdigest()
 
 
-def _head(session: Session, lot_id: int) -> tuple[int, str]:
+def head(session: Session, lot_id: int) -> tuple[int, str]:
+    """The lot's last entry's seq and chain value (0 and the genesis value for an empty box)."""
     last = session.scalars(
         select(BidBoxEntry).where(BidBoxEntry.lot_id == lot_id).order_by(BidBoxEntry.seq.desc()).limit(1)
     ).one_or_none()
     return (last.seq, last.chain) if last is not None else (0, GENESIS)
+
+
+def new_entry(
+    *,
+    lot_id: int,
+    seq: int,
+    previous: str,
+    kind: str,
+    receipt_id: str,
+    ciphertext_hash: str,
+    at: datetime,
+    replaces: list[str] | None = None,
+) -> BidBoxEntry:
+    """The entry following the chain value ``previous`` at ``seq`` (not yet added to a session)."""
+    entry = BidBoxEntry(
+        lot_id=lot_id,
+        seq=seq,
+        kind=kind,
+        receipt_id=receipt_id,
+        ciphertext_hash=ciphertext_hash,
+        replaces=list(replaces or []),
+        at=to_millisecond(at),
+        chain="",
+    )
+    entry.chain = next_chain(previous, entry_document(entry))
+    return entry
 
 
 def append_entry(
@@ -80,18 +107,17 @@ def append_entry(
 ) -> BidBoxEntry:
     """Chain one submission or withdrawal into the lot's box. The caller holds the lot's row lock, so the
     lot's entries are appended one at a time."""
-    seq, head = _head(session, lot_id)
-    entry = BidBoxEntry(
+    seq, chain = head(session, lot_id)
+    entry = new_entry(
         lot_id=lot_id,
         seq=seq + 1,
+        previous=chain,
         kind=kind,
         receipt_id=receipt_id,
         ciphertext_hash=ciphertext_hash,
-        replaces=list(replaces or []),
-        at=to_millisecond(at),
-        chain="",
+        at=at,
+        replaces=replaces,
     )
-    entry.chain = next_chain(head, entry_document(entry))
     session.add(entry)
     session.flush()
     return entry
@@ -122,16 +148,16 @@ def seal_boxes(session: Session, *, now: datetime, minutes: int) -> LedgerEvent 
         return None
     seals = []
     for lot in lots:
-        seq, head = _head(session, lot.id)
+        seq, head_chain = head(session, lot.id)
         salt = secrets.token_hex(16)
         seals.append(
             BidBoxSeal(
                 lot_id=lot.id,
                 slot=slot,
                 seq=seq,
-                head=head,
+                head=head_chain,
                 salt=salt,
-                commitment=seal_commitment(salt=salt, lot_id=lot.id, seq=seq, head=head),
+                commitment=seal_commitment(salt=salt, lot_id=lot.id, seq=seq, head=head_chain),
                 ledger_index=-1,
             )
         )

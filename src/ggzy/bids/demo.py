@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ggzy.bids import service
+from ggzy.bids import completion, service
 from ggzy.bids.models import LotOpeningKey
 from ggzy.bids.service import register_opening_key
 from ggzy.bids.storage import BidStorage
@@ -111,7 +111,7 @@ def seed_sealed_bids(session: Session, *, now: datetime, settings: Settings) -> 
         service.record_chunk(session, actor=bidder, upload_id=upload.id, start=0, end=len(blob), now=at)
         info = service.inspect_upload(session, actor=bidder, upload_id=upload.id, storage=storage)
         staged = service.stage_bid_file(session, actor=bidder, upload_id=upload.id, storage=storage)
-        service.complete_upload(
+        completion.complete_upload(
             session, actor=bidder, staged=staged, info=info, signing_key=signer, ip="127.0.0.1", now=at
         )
         storage.discard_partial(upload.id)  # as upload_io.complete does once the bid is recorded

@@ -25,13 +25,11 @@ from ggzy.core.security import Principal, Role
 from ggzy.credit.service import ensure_not_barred
 from ggzy.entities.models import Entity
 from ggzy.ledger.service import record
-from ggzy.ledger.signing import SigningKey
 from ggzy.procedures import holds
 from ggzy.projects.models import Lot, Project
 from ggzy.vault.envelope import PREAMBLE_LEN, EnvelopeInfo, inspect_envelope, sniff
 from ggzy.vault.errors import key_mismatch
 from ggzy.vault.keys import key_id_of_raw
-from ggzy.vault.receipts import issue_receipt
 
 MAX_BID_SIZE = 8 << 30  # 8 GiB per envelope
 # A staged bid file no bid records after this long was left by a completion that failed or crashed: no
@@ -69,10 +67,10 @@ def _lot(session: Session, lot_id: int, *, lock: bool = False) -> Lot:
 
 def ensure_accepting(lot: Lot, *, now: datetime) -> None:
     """Bids only while the lot is published and strictly before its deadline (to the millisecond)."""
-    _ensure_accepting(stage=lot.stage, deadline=lot.bid_deadline, now=now)
+    ensure_accepting_at(stage=lot.stage, deadline=lot.bid_deadline, now=now)
 
 
-def _ensure_accepting(*, stage: str, deadline: datetime | None, now: datetime) -> None:
+def ensure_accepting_at(*, stage: str, deadline: datetime | None, now: datetime) -> None:
     if deadline is not None and now >= deadline:
         raise RuleRefused(
             "已过投标截止时间，平台拒收投标文件；截止前未完成传输的视为撤回。依据《电子招标投标办法》第二十七条。",
@@ -185,14 +183,14 @@ def start_upload(session: Session, *, actor: Principal, lot_id: int, declared_si
 def check_upload_start(session: Session, *, actor: Principal, lot_id: int, declared_size: int, now: datetime) -> int:
     """Refuse an upload before any byte; returns the bidder's entity. Reads only, so it may run before (and
     outside) the write transaction of :func:`open_upload`: what can change meanwhile (an objection's hold, a
-    sanction, the deadline) is checked again, under the lot's lock, by :func:`complete_upload`."""
+    sanction, the deadline) is checked again, under the lot's lock, by :func:`ggzy.bids.completion.complete_uploads`."""
     entity_id = _bidder_staff_entity(actor)
     state = session.execute(_START_STATE, {"entity_id": entity_id, "lot_id": lot_id}).one_or_none()
     if state is None or state.entity_kind != "bidder":
         raise Forbidden("所属主体不是投标人，不能递交投标文件", code="BIDDER_ENTITY_REQUIRED", field="entity_id")
     if state.stage is None:
         raise _no_such_lot()
-    _ensure_accepting(stage=state.stage, deadline=state.bid_deadline, now=now)
+    ensure_accepting_at(stage=state.stage, deadline=state.bid_deadline, now=now)
     ensure_not_paused(session, lot_id=lot_id)
     # credit: a sanction in force bars the entity from bidding (法53/54, 采购法77); refused before any byte.
     ensure_not_barred(session, entity_id=entity_id, trade=state.trade, now=now)
@@ -232,7 +230,7 @@ def own_upload(session: Session, *, actor: Principal, upload_id: str, lock: bool
     stmt = select(BidUpload).where(BidUpload.id == upload_id)
     if lock and for_update(session):
         stmt = stmt.with_for_update()
-    return _owned(session.scalars(stmt).one_or_none(), actor)
+    return owned_upload(session.scalars(stmt).one_or_none(), actor)
 
 
 class _UploadOwned(Protocol):
@@ -243,7 +241,7 @@ class _UploadOwned(Protocol):
 _Found = TypeVar("_Found", bound=_UploadOwned)
 
 
-def _owned(found: _Found | None, actor: Principal) -> _Found:
+def owned_upload(found: _Found | None, actor: Principal) -> _Found:
     """An upload (row or object) of the actor's entity; another entity's, or none, is the same 404."""
     if found is None or actor.entity_id is None or found.bidder_entity_id != actor.entity_id:
         raise NotFound("上传不存在", code="BID_UPLOAD_NOT_FOUND", field="upload_id")
@@ -346,7 +344,7 @@ _START_STATE = (
 )
 
 
-def _lot_state(session: Session, lot_id: int, *, lock: bool = False) -> Any:
+def lot_state(session: Session, lot_id: int, *, lock: bool = False) -> Any:
     """The lot's row of :data:`_LOT_STATE`, under the lot's row lock when ``lock`` (PostgreSQL; SQLite's
     transaction already holds the database's write lock)."""
     stmt = _LOT_STATE.with_for_update(of=_lots) if lock and for_update(session) else _LOT_STATE
@@ -370,9 +368,9 @@ def check_chunk_unchanged(
     """:func:`check_chunk` for the usual chunk, in one query and without writing: True when the chunk is
     accepted, False when the file and the row disagree after a crash and :func:`check_chunk` must reconcile
     them in a write transaction. Refuses exactly what check_chunk refuses."""
-    row = _owned(session.execute(_CHUNK_STATE, {"upload_id": upload_id}).one_or_none(), actor)
+    row = owned_upload(session.execute(_CHUNK_STATE, {"upload_id": upload_id}).one_or_none(), actor)
     _ensure_writable(row.status)
-    _ensure_accepting(stage=row.stage, deadline=row.bid_deadline, now=now)
+    ensure_accepting_at(stage=row.stage, deadline=row.bid_deadline, now=now)
     if not file_agrees(row.received, storage.partial_size(upload_id)):
         return False
     _check_range(received=row.received, declared_size=row.declared_size, start=start, length=length, total=total)
@@ -500,100 +498,6 @@ def stage_upload(upload: BidUpload, *, storage: BidStorage) -> StagedFile:
     relpath = storage.final_relpath(upload.lot_id, bid_id)
     storage.link_final(upload.id, relpath)
     return StagedFile(upload.id, bid_id, relpath)
-
-
-def complete_upload(
-    session: Session,
-    *,
-    actor: Principal,
-    staged: StagedFile,
-    info: EnvelopeInfo,
-    signing_key: SigningKey,
-    ip: str,
-    now: datetime,
-) -> Bid:
-    """Record the inspected, staged envelope as the bidder's live bid and sign its receipt (第二十七条: at
-    once). Touches no file: once committed, the caller removes the upload's partial name.
-
-    The lot's row lock serializes a lot's completions (its box is a chain) with its deadline, stage and key
-    changes, and on PostgreSQL every statement made while holding it lengthens the queue: with 200 concurrent
-    completions it was held 23 ms each (p50), 6.6 s in all (issue 4 bench, instrumented). So what that lock
-    does not guard is done before it: the upload row (its own lock), the hold and sanction checks (neither an
-    objection's hold nor a sanction takes the lot's lock, so checking them before it or after is the same
-    race), and the deadline, checked first as before and again under the lock. After it: the lot with its key
-    (the statement that takes the lock), the bidder's live bid, the box head, the box entry and the bid (and a
-    replaced bid's update)."""
-    upload = own_upload(session, actor=actor, upload_id=staged.upload_id, lock=True)
-    if upload.status != "open" or upload.received != upload.declared_size:
-        raise Conflict("该上传已结束或尚未传完", code="BID_UPLOAD_CLOSED", field="upload_id")
-    lot_id = upload.lot_id
-    state = _lot_state(session, lot_id)
-    _ensure_accepting(stage=state.stage, deadline=state.bid_deadline, now=now)
-    ensure_not_paused(session, lot_id=lot_id)
-    # credit: a sanction that came into force during the upload also refuses the submission.
-    ensure_not_barred(session, entity_id=upload.bidder_entity_id, trade=state.trade, now=now)
-    upload.status = "completed"
-    upload.updated_at = now
-    session.flush()
-    state = _lot_state(session, lot_id, lock=True)
-    _ensure_accepting(stage=state.stage, deadline=state.bid_deadline, now=now)
-    key_id: str | None = state.key_id
-    recipient = info.header.recipient(key_id) if key_id is not None else None
-    if key_id is None or recipient is None or recipient.role != "opening":
-        raise key_mismatch("投标文件未以本标段登记的开标公钥加密，开标时将无法解密")
-    previous = list(
-        session.scalars(
-            select(Bid).where(
-                Bid.lot_id == lot_id, Bid.bidder_entity_id == upload.bidder_entity_id, Bid.status == "submitted"
-            )
-        )
-    )
-    for old in previous:
-        old.status = "replaced"
-        old.ended_at = now
-    bid_id, relpath = staged.bid_id, staged.relpath
-    # No public ledger event per bid: its count would be the lot's bid count (see bids.box). The entry goes
-    # first, so the bid row is written once, receipt included.
-    entry = box.append_entry(
-        session,
-        lot_id=lot_id,
-        kind="received",
-        receipt_id=bid_id,
-        ciphertext_hash=info.ciphertext_hash,
-        at=now,
-        replaces=[old.id for old in previous],
-    )  # its flush also frees the one-live-bid slot before the new row
-    receipt = issue_receipt(
-        signing_key,
-        lot_id=str(lot_id),
-        bidder_id=str(upload.bidder_entity_id),
-        receipt_id=bid_id,
-        ciphertext_hash=info.ciphertext_hash,
-        size=info.size,
-        received_at=entry.at,
-        box_chain=entry.chain,
-    )
-    bid = Bid(
-        id=bid_id,
-        lot_id=lot_id,
-        bidder_entity_id=upload.bidder_entity_id,
-        upload_id=upload.id,
-        submitted_by=actor.user_id,
-        status="submitted",
-        ciphertext_hash=info.ciphertext_hash,
-        size=info.size,
-        path=relpath,
-        opening_key_id=key_id,
-        fingerprint=info.header.metadata.get("fingerprint", "")[:256],
-        tool=info.header.metadata.get("tool", "")[:256],
-        submitted_at=now,
-        submitted_ip=ip[:64],
-        ledger_index=-1,  # the lot's public commitment, once the deadline passed (bids.box)
-        receipt=receipt.to_json(),
-    )
-    session.add(bid)
-    session.flush()
-    return bid
 
 
 def own_bid(session: Session, *, actor: Principal, bid_id: str, lock: bool = False) -> Bid:

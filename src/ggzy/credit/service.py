@@ -7,10 +7,11 @@ recorded, it holds everywhere in the province (一处受罚、处处受限, seed
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ggzy.core.clock import SHANGHAI
@@ -324,27 +325,38 @@ def lift(session: Session, *, actor: Principal, sanction_id: int, reason: str, n
 # ---- enforcement ------------------------------------------------------------------------------------------
 
 
-def barring(session: Session, *, entity_id: int, on: date) -> list[Sanction]:
-    """All of the entity's sanctions in force on ``on``, whatever their trades."""
-    stmt = (
+def _in_force(entity_ids: Collection[int], on: date) -> Select[Sanction]:
+    """The entities' sanctions in force on ``on``, whatever their trades, the longest-running first."""
+    return (
         select(Sanction)
         .where(
-            Sanction.entity_id == entity_id,
+            Sanction.entity_id.in_(list(entity_ids)),
             Sanction.lifted_at.is_(None),
             Sanction.valid_from <= on,
             Sanction.valid_until >= on,
         )
         .order_by(Sanction.valid_until.desc(), Sanction.id)
     )
-    return list(session.scalars(stmt))
+
+
+def barring(session: Session, *, entity_id: int, on: date) -> list[Sanction]:
+    """All of the entity's sanctions in force on ``on``, whatever their trades."""
+    return list(session.scalars(_in_force([entity_id], on)))
 
 
 def is_barred(session: Session, *, entity_id: int, trade: str, on: date) -> Sanction | None:
     """The sanction barring ``entity_id`` from ``trade`` on the Beijing date ``on``, or None."""
-    for sanction in barring(session, entity_id=entity_id, on=on):
+    return barred_among(session, entity_ids=[entity_id], trade=trade, on=on).get(entity_id)
+
+
+def barred_among(session: Session, *, entity_ids: Collection[int], trade: str, on: date) -> dict[int, Sanction]:
+    """For each of ``entity_ids`` barred from ``trade`` on ``on``, the sanction :func:`is_barred` names, in
+    one statement (a batch of bid completions checks its bidders at once)."""
+    found: dict[int, Sanction] = {}
+    for sanction in session.scalars(_in_force(entity_ids, on)):
         if trade in sanction.scope_trades:
-            return sanction
-    return None
+            found.setdefault(sanction.entity_id, sanction)
+    return found
 
 
 def refusal(sanction: Sanction, *, entity_name: str, trade: str) -> RuleRefused:
@@ -363,5 +375,10 @@ def ensure_not_barred(session: Session, *, entity_id: int, trade: str, now: date
     """Raise BIDDER_BARRED when a sanction in force on today's Beijing date bars the entity from ``trade``."""
     sanction = is_barred(session, entity_id=entity_id, trade=trade, on=local_day(now))
     if sanction is not None:
-        entity = session.get(Entity, entity_id)
-        raise refusal(sanction, entity_name=entity.name if entity else f"主体 {entity_id}", trade=trade)
+        raise barred_refusal(session, sanction, trade=trade)
+
+
+def barred_refusal(session: Session, sanction: Sanction, *, trade: str) -> RuleRefused:
+    """BIDDER_BARRED for a sanction :func:`is_barred` or :func:`barred_among` found, naming the entity."""
+    entity = session.get(Entity, sanction.entity_id)
+    return refusal(sanction, entity_name=entity.name if entity else f"主体 {sanction.entity_id}", trade=trade)
