@@ -57,10 +57,16 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 def _serve(settings_host: str | None, port: int | None, workers: int | None = None) -> int:
     import uvicorn
 
+    from ggzy.core.migrate import unapplied
     from ggzy.web.app import create_app
     from ggzy.web.http_protocol import HTTP_PROTOCOL
 
     settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    behind = unapplied(settings.resolved_database_url)
+    if behind is not None:
+        print(f"无法启动：{behind}", file=sys.stderr)
+        return 2
     host, port = settings_host or settings.host, port or settings.port
     workers = workers or settings.resolved_web_workers
     print(f"平台已启动：http://{host}:{port}/（{workers} 个工作进程）")

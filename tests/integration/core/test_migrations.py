@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+import uvicorn
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from ggzy import cli
 from ggzy.core.db import Base, Database
-from ggzy.core.migrate import alembic_config
+from ggzy.core.migrate import alembic_config, unapplied, upgrade
 
 
 def test_one_linear_history(database_url: str) -> None:
@@ -28,3 +33,34 @@ def test_migrated_schema_matches_the_models(db: Database) -> None:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _in_models})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_the_test_database_stands_at_the_head(database_url: str) -> None:
+    assert unapplied(database_url) is None
+
+
+def test_serve_refuses_to_start_on_a_database_not_migrated_to_the_head(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Instead of a server answering 500 ("no such table") to every request."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("GGZY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GGZY_DATABASE_URL", url)
+
+    def no_server(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the server must not start")
+
+    monkeypatch.setattr(uvicorn, "run", no_server)
+    script = ScriptDirectory.from_config(alembic_config(url))
+    head = script.get_revision(script.get_current_head())
+    assert head is not None and isinstance(head.down_revision, str)
+    assert cli.main(["serve", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "未迁移" in err and f"最新：{head.revision}" in err and "ggzy migrate" in err
+
+    upgrade(url, head.down_revision)  # one migration behind
+    assert cli.main(["serve", "--workers", "2"]) == 2
+    assert f"当前：{head.down_revision}；最新：{head.revision}" in capsys.readouterr().err
+
+    upgrade(url)
+    assert unapplied(url) is None
