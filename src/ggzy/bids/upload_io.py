@@ -265,10 +265,10 @@ def complete(
         upload = service.own_upload(reader, actor=actor, upload_id=upload_id)  # found once for both steps
         info = inspect_received(reader, actor=actor, upload=upload, storage=storage)
         staged = service.stage_upload(upload, storage=storage)
-        lot_id, entity_id = upload.lot_id, upload.bidder_entity_id
+        lot_id = upload.lot_id
     finally:
         reader.close()
-    waiting = _Waiting(completion.Completion(actor, staged, info, ip, now), entity_id)
+    waiting = _Waiting(completion.Completion(actor, staged, info, ip, now))
     _record_in_batch(db, lot_id, waiting, signing_key)
     if isinstance(waiting.outcome, BidOut):
         storage.discard_partial(upload_id)
@@ -290,7 +290,6 @@ class _Waiting:
     """A completion waiting for its lot's batch; ``wake`` is set once it has an outcome or leads."""
 
     request: completion.Completion
-    entity_id: int
     wake: threading.Event = field(default_factory=threading.Event)
     leads: bool = False
     outcome: BidOut | BaseException | None = None
@@ -351,11 +350,12 @@ def _take(queue: _LotQueue) -> list[_Waiting]:
     """The next batch: the first waiting (the leader) and those after it, one per bidder entity (a
     bidder's second completion replaces the first, so it goes in a later batch), at most BATCH_MAX."""
     batch: list[_Waiting] = []
-    entities: set[int] = set()
+    entities: set[int | None] = set()
     for waiting in queue.waiting:
-        if waiting.entity_id not in entities and len(batch) < BATCH_MAX:
+        entity_id = waiting.request.actor.entity_id  # the upload's bidder: own_upload checked it
+        if entity_id not in entities and len(batch) < BATCH_MAX:
             batch.append(waiting)
-            entities.add(waiting.entity_id)
+            entities.add(entity_id)
     taken = set(map(id, batch))
     queue.waiting = [w for w in queue.waiting if id(w) not in taken]
     return batch
